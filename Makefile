@@ -1,0 +1,129 @@
+# seqshm - plain GNU make. Targets: all test demo bench install uninstall clean
+#
+# Library variants, each in its own directory under build/:
+#   build/rel    the library users link: -O2, PIC, hidden visibility
+#   build/fault  the same with fault-injection points (tests only)
+#   build/san    fault build under AddressSanitizer + UBSan (Criterion suite)
+#   build/tsan   clang ThreadSanitizer build (standalone race stress)
+#   build/poll   -DSEQSHM_NO_FUTEX: the portable polling fallback
+
+CC      ?= cc
+CLANG   ?= clang
+PREFIX  ?= /usr/local
+DESTDIR ?=
+VERSION := 1.0.0
+SOMAJOR := 1
+
+# _GNU_SOURCE: futex(2), MADV_WIPEONFORK and pthread_mutex_clocklock.
+WARN     := -Wall -Wextra -Wpedantic -Werror
+CSTD     := -std=c11
+CPPFLAGS += -Iinclude -D_GNU_SOURCE
+CFLAGS   ?= -O2 -g
+LIBCFLAGS = $(CSTD) $(WARN) $(CFLAGS) -fPIC -fvisibility=hidden
+LDLIBS   += -lpthread -lrt
+
+SRC := $(wildcard src/*.c)
+HDR := include/seqshm.h $(wildcard src/*.h)
+
+.PHONY: all test demo bench install uninstall clean deps check-clang \
+        stress tsan sanitize poll-test
+all: build/rel/libseqshm.a build/rel/libseqshm.so
+
+# ---------------------------------------------------------------- libraries
+# $(call libvariant,dir,compiler,extra-flags)
+define libvariant
+build/$(1)/%.o: src/%.c $(HDR) | build/$(1)
+	$(2) $(CPPFLAGS) $(LIBCFLAGS) $(3) -c $$< -o $$@
+build/$(1)/libseqshm.a: $(SRC:src/%.c=build/$(1)/%.o)
+	rm -f $$@ && ar rcs $$@ $$^
+build/$(1):
+	mkdir -p $$@
+endef
+SANFLAGS  := -fsanitize=address,undefined -fno-omit-frame-pointer \
+             -fno-sanitize-recover=all
+TSANFLAGS := -fsanitize=thread -O1
+$(eval $(call libvariant,rel,$(CC),))
+$(eval $(call libvariant,fault,$(CC),-DSEQSHM_FAULT_INJECTION))
+$(eval $(call libvariant,san,$(CC),-DSEQSHM_FAULT_INJECTION $(SANFLAGS)))
+$(eval $(call libvariant,tsan,$(CLANG),$(TSANFLAGS)))
+$(eval $(call libvariant,poll,$(CC),-DSEQSHM_NO_FUTEX -DSEQSHM_FAULT_INJECTION))
+$(eval $(call libvariant,clang,$(CLANG),))
+
+build/rel/libseqshm.so: build/rel/libseqshm.a
+	$(CC) -shared -Wl,-soname,libseqshm.so.$(SOMAJOR) -o $@.$(VERSION) \
+	    $(SRC:src/%.c=build/rel/%.o) $(LDLIBS)
+	ln -sf libseqshm.so.$(VERSION) build/rel/libseqshm.so.$(SOMAJOR)
+	ln -sf libseqshm.so.$(SOMAJOR) $@
+
+# -------------------------------------------------------------------- tests
+TEST_SRC  := $(wildcard tests/test_*.c)
+TEST_OBJS := $(TEST_SRC:tests/%.c=%)
+TESTCFLAGS = $(CSTD) $(WARN) -O1 -g -Itests
+
+build/fault/unit: $(TEST_SRC) tests/util.c tests/util.h build/fault/libseqshm.a \
+                  build/fault/peer
+	$(CC) $(CPPFLAGS) $(TESTCFLAGS) $(TEST_SRC) tests/util.c \
+	    build/fault/libseqshm.a -o $@ -lcriterion $(LDLIBS)
+build/san/unit: $(TEST_SRC) tests/util.c tests/util.h build/san/libseqshm.a \
+                build/san/peer
+	$(CC) $(CPPFLAGS) $(TESTCFLAGS) $(SANFLAGS) $(TEST_SRC) tests/util.c \
+	    build/san/libseqshm.a -o $@ -lcriterion $(LDLIBS)
+build/poll/unit: tests/test_wait.c tests/util.c tests/util.h \
+                 build/poll/libseqshm.a build/poll/peer
+	$(CC) $(CPPFLAGS) $(TESTCFLAGS) tests/test_wait.c tests/util.c \
+	    build/poll/libseqshm.a -o $@ -lcriterion $(LDLIBS)
+# the second program of the exec tests
+build/%/peer: tests/peer.c build/%/libseqshm.a
+	$(CC) $(CPPFLAGS) $(TESTCFLAGS) $< build/$*/libseqshm.a -o $@ $(LDLIBS)
+
+build/rel/stress: tests/stress.c tests/pattern.h build/rel/libseqshm.a
+	$(CC) $(CPPFLAGS) $(CSTD) $(WARN) -O2 -g -Itests $< \
+	    build/rel/libseqshm.a -o $@ $(LDLIBS)
+build/tsan/stress_threads: tests/stress_threads.c tests/pattern.h \
+                           build/tsan/libseqshm.a
+	$(CLANG) $(CPPFLAGS) $(CSTD) $(WARN) $(TSANFLAGS) -g -Itests $< \
+	    build/tsan/libseqshm.a -o $@ $(LDLIBS)
+
+deps:
+	@sh scripts/deps.sh
+
+# Criterion under ASan+UBSan runs the same suite as the plain build.
+test: deps all check-clang build/fault/unit build/san/unit build/poll/unit \
+      stress tsan
+	build/fault/unit --jobs 2
+	ASAN_OPTIONS=detect_leaks=1 build/san/unit --jobs 2
+	SEQSHM_TEST_POLL=1 build/poll/unit --jobs 2
+	@sh scripts/shm-clean-check.sh
+
+stress: build/rel/stress
+	build/rel/stress --seconds 1
+
+tsan: build/tsan/stress_threads
+	TSAN_OPTIONS=halt_on_error=1 build/tsan/stress_threads --seconds 2
+
+# gcc builds everything; clang must compile the library cleanly too.
+check-clang: build/clang/libseqshm.a
+
+# --------------------------------------------------------------------- demo
+build/rel/demo: examples/demo.c build/rel/libseqshm.a
+	$(CC) $(CPPFLAGS) $(CSTD) $(WARN) -O2 $< build/rel/libseqshm.a -o $@ \
+	    $(LDLIBS)
+demo: build/rel/demo
+	build/rel/demo
+
+# ------------------------------------------------------------------ install
+install: all
+	install -d $(DESTDIR)$(PREFIX)/lib $(DESTDIR)$(PREFIX)/include
+	install -m 644 build/rel/libseqshm.a $(DESTDIR)$(PREFIX)/lib/
+	install -m 755 build/rel/libseqshm.so.$(VERSION) $(DESTDIR)$(PREFIX)/lib/
+	ln -sf libseqshm.so.$(VERSION) $(DESTDIR)$(PREFIX)/lib/libseqshm.so.$(SOMAJOR)
+	ln -sf libseqshm.so.$(SOMAJOR) $(DESTDIR)$(PREFIX)/lib/libseqshm.so
+	install -m 644 include/seqshm.h $(DESTDIR)$(PREFIX)/include/
+
+uninstall:
+	rm -f $(DESTDIR)$(PREFIX)/lib/libseqshm.a \
+	      $(DESTDIR)$(PREFIX)/lib/libseqshm.so* \
+	      $(DESTDIR)$(PREFIX)/include/seqshm.h
+
+clean:
+	rm -rf build

@@ -1,0 +1,100 @@
+/* claim.c - the writers' claim: exclusivity among writers, recorded owner,
+ * recovery from a dead owner.
+ *
+ * Invariants
+ *   - owner == 0, or owner is the token of the process that holds the claim.
+ *     Only the holder stores to seq, and only the holder clears owner.
+ *   - seq has BUSY set only while owner != 0 (a dead owner may leave BUSY set;
+ *     the one who takes the claim over clears it, in repair()).
+ *   - A live owner's claim is never taken: it is recovered only after
+ *     owner_alive() said its token names no living process, and taken over by
+ *     a compare-and-swap from exactly that token, so of many who noticed,
+ *     one recovers.
+ */
+#include "internal.h"
+
+/* The claim holder found a write that never completed (seq BUSY). With one
+ * slot the payload may be torn: mark it so until a full write. With several,
+ * the half-written slot was never published: discard it. The version stays. */
+static void repair(const struct seqshm *s)
+{
+    uint64_t seq = atomic_load_explicit(&s->line->seq, memory_order_relaxed);
+    if (!(seq & SEQ_BUSY))
+        return;
+    seq &= ~SEQ_BUSY;
+    if (s->slot_mask == 0)
+        seq |= SEQ_TORN;
+    atomic_store_explicit(&s->line->seq, seq, memory_order_release);
+}
+
+void claim_repair_held(const struct seqshm *s) { repair(s); }
+
+/* Take over the claim of a dead owner, repair, and release it. Returns true
+ * if this call did the recovery (false: someone else already had). */
+bool claim_recover(const struct seqshm *s, uint64_t dead)
+{
+    uint64_t expect = dead;
+    if (!atomic_compare_exchange_strong_explicit(&s->line->owner, &expect,
+                                                 owner_self(s),
+                                                 memory_order_acquire,
+                                                 memory_order_relaxed))
+        return false;
+    repair(s);
+    atomic_store_explicit(&s->line->owner, 0, memory_order_release);
+    return true;
+}
+
+int claim_acquire(struct seqshm *s, struct deadline *d, uint64_t *seq)
+{
+    uint64_t self = owner_self(s);
+    bool slow;
+    for (;;) {
+        uint64_t cur = 0;
+        /* acquire: the previous holder's stores to seq and slots are seen */
+        if (atomic_compare_exchange_weak_explicit(&s->line->owner, &cur, self,
+                                                  memory_order_acquire,
+                                                  memory_order_relaxed))
+            break;
+        /* Held: wait with plain loads, so waiting writers do not take the
+         * seq line away from readers with failing read-modify-writes. */
+        while (cur != 0) {
+            if (!backoff(d, &slow))
+                return SEQSHM_ETIMEDOUT;
+            if (slow && !owner_alive(cur) &&
+                atomic_compare_exchange_strong_explicit(
+                    &s->line->owner, &cur, self, memory_order_acquire,
+                    memory_order_relaxed)) {
+                repair(s);
+                goto held;
+            }
+            cur = atomic_load_explicit(&s->line->owner, memory_order_relaxed);
+        }
+    }
+held:
+    *seq = atomic_load_explicit(&s->line->seq, memory_order_relaxed);
+    return SEQSHM_OK;
+}
+
+void claim_begin(struct seqshm *s, uint64_t seq)
+{
+    atomic_store_explicit(&s->line->seq, seq | SEQ_BUSY, memory_order_relaxed);
+    /* BUSY is visible before any payload store: a reader whose copy saw one
+     * of them sees BUSY (or later) when it reloads seq after its acquire
+     * fence. */
+    atomic_thread_fence(memory_order_release);
+}
+
+void claim_publish(struct seqshm *s, uint64_t next)
+{
+    /* seq_cst, not just release: with the seq_cst load of the waiter count
+     * in wake_waiters() this is one half of the Dekker pair in wait.c, so a
+     * waiter either sees this version or is seen and woken. */
+    atomic_store_explicit(&s->line->seq, next, memory_order_seq_cst);
+    atomic_store_explicit(&s->line->owner, 0, memory_order_release);
+    wake_waiters(s);
+}
+
+void claim_abort(struct seqshm *s)
+{
+    atomic_store_explicit(&s->line->owner, 0, memory_order_release);
+}

@@ -1,0 +1,85 @@
+/* deadline.c - timeouts and back-off, shared by every loop that waits.
+ *
+ * Back-off phases: SPIN_STEPS pause instructions (cheap, for writes that take
+ * nanoseconds), then YIELD_STEPS sched_yield() calls (on a busy machine the
+ * writer may need our core), then sleeps that double from 1 us up to 1 ms,
+ * never past the deadline. Timeout 0 only ever spins.
+ */
+#include "internal.h"
+
+#include <sched.h>
+#include <time.h>
+
+#define SPIN_STEPS 64u
+#define YIELD_STEPS 16u
+#define NAP_MIN_NS 1000
+#define NAP_MAX_NS 1000000
+
+int64_t now_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+void deadline_start(struct deadline *d, int64_t timeout_ns)
+{
+    d->timeout = timeout_ns;
+    d->tries = 0;
+    d->nap_ns = NAP_MIN_NS;
+    if (timeout_ns < 0)
+        d->end_ns = INT64_MAX;
+    else if (timeout_ns == 0)
+        d->end_ns = 0;
+    else {
+        int64_t now = now_ns();
+        d->end_ns = timeout_ns > INT64_MAX - now ? INT64_MAX : now + timeout_ns;
+    }
+}
+
+int64_t deadline_left(const struct deadline *d)
+{
+    if (d->end_ns == INT64_MAX)
+        return INT64_MAX;
+    int64_t left = d->end_ns - now_ns();
+    return left > 0 ? left : 0;
+}
+
+static inline void cpu_relax(void)
+{
+#if defined(__x86_64__) || defined(__i386__)
+    __builtin_ia32_pause();
+#elif defined(__aarch64__)
+    __asm__ __volatile__("yield");
+#endif
+}
+
+bool backoff(struct deadline *d, bool *slow)
+{
+    unsigned step = d->tries++;
+    *slow = false;
+    if (d->timeout == 0) {
+        if (step >= SEQSHM_SPIN_TRIES)
+            return false;
+        cpu_relax();
+        return true;
+    }
+    if (step < SPIN_STEPS) {
+        cpu_relax();
+        return true;
+    }
+    *slow = true;
+    int64_t left = deadline_left(d);
+    if (left <= 0)
+        return false;
+    if (step < SPIN_STEPS + YIELD_STEPS) {
+        sched_yield();
+        return true;
+    }
+    int64_t nap = d->nap_ns < left ? d->nap_ns : left;
+    struct timespec ts = {nap / 1000000000, nap % 1000000000};
+    nanosleep(&ts, NULL);
+    if (d->nap_ns < NAP_MAX_NS)
+        d->nap_ns *= 2;
+    return true;
+}

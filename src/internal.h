@@ -1,0 +1,106 @@
+/*
+ * internal.h - the handle, and the functions the library's files share.
+ */
+#ifndef SEQSHM_INTERNAL_H
+#define SEQSHM_INTERNAL_H
+
+#include "seqshm.h"
+#include "layout.h"
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#define HIDDEN __attribute__((visibility("hidden")))
+
+/* A handle. Immutable after seqshm_open() returns, but for the identity
+ * cache, which lives in a page of its own that fork() wipes. */
+struct seqshm {
+    unsigned char *base;             /* the mapping */
+    size_t map_len;
+    struct seqshm_header *hdr;
+    struct seqshm_seq_line *line;
+    struct seqshm_wait_line *wait;
+    pthread_mutex_t *mutex;
+    unsigned char *slots;            /* slot i at slots + i * stride */
+    size_t stride;
+    size_t size;                     /* payload bytes */
+    uint64_t slot_mask;              /* slot_count - 1 */
+    unsigned layout;                 /* 0, SEQSHM_DOUBLE_BUFFER, SEQSHM_MUTEX */
+    bool rdonly;
+    bool creator;
+    bool persist;
+    _Atomic uint64_t *ident;         /* owner token cache; 0 after fork */
+    dev_t dev;                       /* the object, to unlink only it */
+    ino_t ino;
+    char name[];                     /* as given */
+};
+
+static inline unsigned char *slot_at(const struct seqshm *s, uint64_t version)
+{
+    return s->slots + (size_t)(version & s->slot_mask) * s->stride;
+}
+
+/* name.c */
+HIDDEN bool name_valid(const char *name);
+HIDDEN void name_canonical(char out[SEQSHM_NAME_MAX + 2], const char *name);
+
+/* deadline.c: timeouts and the back-off every waiting loop shares. */
+struct deadline {
+    int64_t end_ns;  /* CLOCK_MONOTONIC; INT64_MAX for "forever" */
+    int64_t timeout; /* as given */
+    unsigned tries;  /* back-off steps taken */
+    int64_t nap_ns;  /* current sleep length */
+};
+HIDDEN int64_t now_ns(void);
+HIDDEN void deadline_start(struct deadline *d, int64_t timeout_ns);
+HIDDEN int64_t deadline_left(const struct deadline *d);
+/* One back-off step: spin, then yield, then sleep with growing naps capped at
+ * 1 ms and at the time left. Returns false once the deadline has passed (for
+ * timeout 0: after SEQSHM_SPIN_TRIES steps, having never slept). *slow is
+ * set once the spinning phase is over, so callers do slower checks (owner
+ * liveness) only then. */
+HIDDEN bool backoff(struct deadline *d, bool *slow);
+
+/* owner.c: who holds a claim, and are they alive. */
+HIDDEN uint64_t owner_self(const struct seqshm *s);
+HIDDEN bool owner_alive(uint64_t token);
+HIDDEN int owner_start_time(pid_t pid, uint64_t *start);
+HIDDEN pid_t owner_pid(uint64_t token);
+
+/* copy.c: payload copies that stay race-free under ThreadSanitizer. */
+HIDDEN void copy_out(void *dst, const unsigned char *shared, size_t n);
+HIDDEN void copy_in(unsigned char *shared, const void *src, size_t n);
+HIDDEN void zero_in(unsigned char *shared, size_t n);
+HIDDEN void copy_within(unsigned char *dst, const unsigned char *src, size_t n);
+
+/* claim.c: the writers' claim on the sequence. */
+/* Take the claim (waiting at most until d); *seq: the sequence as found,
+ * BUSY clear. Then either claim_begin(), copy, claim_publish(), or
+ * claim_abort() to give the claim back with nothing changed. */
+HIDDEN int claim_acquire(struct seqshm *s, struct deadline *d, uint64_t *seq);
+HIDDEN void claim_begin(struct seqshm *s, uint64_t seq);
+HIDDEN void claim_publish(struct seqshm *s, uint64_t next_seq);
+HIDDEN void claim_abort(struct seqshm *s);
+HIDDEN bool claim_recover(const struct seqshm *s, uint64_t dead);
+/* For a holder of the robust mutex whose previous holder died. */
+HIDDEN void claim_repair_held(const struct seqshm *s);
+
+/* robust.c: the process-shared robust mutex. */
+HIDDEN int robust_init(pthread_mutex_t *m);
+HIDDEN int robust_lock(const struct seqshm *s, struct deadline *d);
+HIDDEN void robust_unlock(const struct seqshm *s);
+
+/* wait.c */
+HIDDEN void wake_waiters(const struct seqshm *s);
+
+/* fault.h hooks, compiled only into test builds. */
+#ifdef SEQSHM_FAULT_INJECTION
+HIDDEN void fault_point(const char *where);
+#define FAULT(where) fault_point(where)
+#else
+#define FAULT(where) ((void)0)
+#endif
+
+#endif

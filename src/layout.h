@@ -1,0 +1,89 @@
+/*
+ * layout.h - the bytes of a seqshm segment, as every process sees them.
+ *
+ *   offset   region        written by                    read by
+ *   0        header        the creator, before publish   openers
+ *   128      seq line      writers (claim, publish)      readers, writers
+ *   256      wait line     waiters (announce), writers   waiters, writers
+ *                          (futex word on publish)
+ *   384      mutex line    SEQSHM_MUTEX read-write users
+ *   512      slots         writers                       readers
+ *
+ * Regions are 128 bytes apart so that no two share a cache line, nor an
+ * adjacent-line prefetch pair. A payload small enough to sit in the seq
+ * line's spare bytes lives there (slot_offset == SEQ_LINE_OFFSET +
+ * INLINE_OFFSET): a publish then moves one cache line between cores.
+ *
+ * The header is immutable once published. Every field an opener reads is
+ * checked against the object's real size before use (segment.c).
+ */
+#ifndef SEQSHM_LAYOUT_H
+#define SEQSHM_LAYOUT_H
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdint.h>
+
+#include "seqshm.h"
+
+#define SEQSHM_MAGIC UINT64_C(0x314d485351455321) /* "!SEQSHM1" */
+#define SEQSHM_LAYOUT_VERSION 1u
+
+#define REGION 128u
+#define HEADER_OFFSET 0u
+#define SEQ_LINE_OFFSET (1u * REGION)
+#define WAIT_LINE_OFFSET (2u * REGION)
+#define MUTEX_LINE_OFFSET (3u * REGION)
+#define SLOTS_OFFSET (4u * REGION)
+#define SLOT_ALIGN 64u
+#define CACHE_LINE 64u
+#define INLINE_OFFSET 16u   /* inline slots follow seq and owner ... */
+#define INLINE_BYTES (CACHE_LINE - INLINE_OFFSET) /* ... in the same line */
+#define MAX_SLOTS 64u
+
+/* Layout kinds stored in hdr.flags (the public flag values). */
+#define LAYOUT_MASK (SEQSHM_DOUBLE_BUFFER | SEQSHM_MUTEX)
+
+/*
+ * The sequence word. seq = version << 2 | TORN | BUSY.
+ *   BUSY  a writer holds the claim and is filling slot (version+1) % slots.
+ *   TORN  single-slot layouts only: a writer died mid-copy, the payload is
+ *         not a snapshot; cleared by the next full write.
+ * A writer moves seq from V<<2|t to V<<2|t|BUSY, copies, then publishes
+ * (V+1)<<2 (a full write) with release order. Only the claim holder stores
+ * to seq, so its stores need no read-modify-write.
+ */
+#define SEQ_BUSY UINT64_C(1)
+#define SEQ_TORN UINT64_C(2)
+#define SEQ_FLAGS (SEQ_BUSY | SEQ_TORN)
+#define SEQ_STEP UINT64_C(4)
+
+struct seqshm_header {
+    _Atomic uint64_t magic;  /* SEQSHM_MAGIC, stored last with release */
+    uint32_t layout_version; /* SEQSHM_LAYOUT_VERSION */
+    uint32_t flags;          /* layout flags: 0, DOUBLE_BUFFER or MUTEX */
+    uint64_t payload_size;   /* bytes of one snapshot */
+    uint64_t total_size;     /* bytes of the whole object */
+    uint64_t slot_offset;    /* offset of slot 0 */
+    uint64_t slot_stride;    /* bytes from one slot to the next */
+    uint32_t slot_count;     /* a power of two, 1..MAX_SLOTS */
+    int32_t creator_pid;
+    uint64_t creator_start;  /* creator's start time, clock ticks since boot */
+    uint64_t type_tag;
+};
+
+struct seqshm_seq_line {
+    _Atomic uint64_t seq;   /* see SEQ_* above */
+    _Atomic uint64_t owner; /* claim: 0 free, else owner token (owner.h) */
+};
+
+struct seqshm_wait_line {
+    _Atomic uint32_t futex;   /* bumped by writers that found a waiter */
+    _Atomic uint32_t waiters; /* read-write handles sleeping on futex */
+};
+
+_Static_assert(sizeof(struct seqshm_header) <= REGION, "header fits");
+_Static_assert(sizeof(pthread_mutex_t) <= REGION, "mutex fits its line");
+_Static_assert(sizeof(struct seqshm_seq_line) <= INLINE_OFFSET, "inline");
+
+#endif

@@ -1,0 +1,363 @@
+/* segment.c - the segment's lifecycle: create or open, validate, close,
+ * unlink.
+ *
+ * Creation is race-free because only O_CREAT|O_EXCL creates: its one winner
+ * builds the header, then publishes it by storing the magic with release
+ * order. Everyone else opens, waits (bounded) for the magic, and checks every
+ * header field against the object's real size before trusting any of it. No
+ * opener ever writes an object it did not create.
+ */
+#include "internal.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#define PUBLISH_WAIT_NS 1000000000 /* how long an opener waits for a header */
+#define PUBLISH_POLL_NS 1000000
+#define OPEN_RETRIES 16            /* create/open races with unlinkers */
+
+#define KNOWN_FLAGS                                                           \
+    (SEQSHM_CREATE | SEQSHM_EXCL | SEQSHM_RDONLY | SEQSHM_DOUBLE_BUFFER |    \
+     SEQSHM_MUTEX | SEQSHM_PERSIST)
+
+static size_t round_up(size_t n, size_t to) { return (n + to - 1) / to * to; }
+
+/* Where the slots of a new segment go; see layout.h. */
+static void plan_slots(struct seqshm_header *h, size_t size, unsigned layout)
+{
+    h->slot_count = layout == SEQSHM_DOUBLE_BUFFER ? 2 : 1;
+    size_t inline_stride = round_up(size, 8);
+    if (inline_stride * h->slot_count <= INLINE_BYTES) {
+        h->slot_offset = SEQ_LINE_OFFSET + INLINE_OFFSET;
+        h->slot_stride = inline_stride;
+        h->total_size = SLOTS_OFFSET;
+    } else {
+        h->slot_offset = SLOTS_OFFSET;
+        h->slot_stride = round_up(size, SLOT_ALIGN);
+        h->total_size = SLOTS_OFFSET + h->slot_stride * h->slot_count;
+    }
+}
+
+static uint64_t max_total(void)
+{
+    return SLOTS_OFFSET + (uint64_t)MAX_SLOTS * SEQSHM_MAX_SIZE;
+}
+
+/* Every field an opener relies on, checked against the object's size. */
+static bool header_valid(const struct seqshm_header *h, uint64_t obj_size)
+{
+    uint64_t n = h->slot_count;
+    if (h->layout_version != SEQSHM_LAYOUT_VERSION || h->total_size != obj_size)
+        return false;
+    if (h->flags != 0 && h->flags != SEQSHM_DOUBLE_BUFFER &&
+        h->flags != SEQSHM_MUTEX)
+        return false;
+    if (n == 0 || n > MAX_SLOTS || (n & (n - 1)) != 0)
+        return false;
+    if ((n > 1) != (h->flags == SEQSHM_DOUBLE_BUFFER))
+        return false;
+    if (h->payload_size == 0 || h->payload_size > SEQSHM_MAX_SIZE)
+        return false;
+    if (h->slot_stride < h->payload_size || h->slot_stride % 8 != 0 ||
+        h->slot_stride > SEQSHM_MAX_SIZE + SLOT_ALIGN)
+        return false;
+    uint64_t span = h->slot_stride * n; /* < 2^37: no overflow */
+    if (h->slot_offset == SEQ_LINE_OFFSET + INLINE_OFFSET)
+        return span <= INLINE_BYTES;
+    return h->slot_offset >= SLOTS_OFFSET && h->slot_offset % SLOT_ALIGN == 0 &&
+           h->slot_offset <= obj_size && span <= obj_size - h->slot_offset;
+}
+
+static int status_from_errno(int err)
+{
+    switch (err) {
+    case ENOENT: return SEQSHM_ENOENT;
+    case EEXIST: return SEQSHM_EEXIST;
+    case EACCES:
+    case EPERM: return SEQSHM_EACCES;
+    case ELOOP:  /* a symbolic link: shm_open adds O_NOFOLLOW */
+    case EISDIR:
+    case EINVAL: /* glibc's shm_open reports a directory as EINVAL */
+    case ENXIO:
+    case ENODEV: return SEQSHM_EBADSEG;
+    default: return SEQSHM_ESYS;
+    }
+}
+
+static void nap(long ns)
+{
+    struct timespec ts = {0, ns};
+    nanosleep(&ts, NULL);
+}
+
+/* The part of a handle every open fills the same way. */
+static int handle_new(struct seqshm **out, const char *name, void *base,
+                      size_t map_len, unsigned flags, bool creator,
+                      const struct stat *st)
+{
+    size_t name_len = strlen(name);
+    struct seqshm *s = calloc(1, sizeof *s + name_len + 1);
+    if (s == NULL)
+        return SEQSHM_ESYS;
+    long page = sysconf(_SC_PAGESIZE);
+    void *ident = mmap(NULL, (size_t)page, PROT_READ | PROT_WRITE,
+                       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (ident == MAP_FAILED) {
+        free(s);
+        return SEQSHM_ESYS;
+    }
+    /* Invariant: a forked child sees 0 here and computes its own token. */
+    if (madvise(ident, (size_t)page, MADV_WIPEONFORK) != 0) {
+        int err = errno;
+        munmap(ident, (size_t)page);
+        free(s);
+        errno = err;
+        return SEQSHM_ESYS;
+    }
+    struct seqshm_header *h = base;
+    s->base = base;
+    s->map_len = map_len;
+    s->hdr = h;
+    s->line = (struct seqshm_seq_line *)(s->base + SEQ_LINE_OFFSET);
+    s->wait = (struct seqshm_wait_line *)(s->base + WAIT_LINE_OFFSET);
+    s->mutex = (pthread_mutex_t *)(s->base + MUTEX_LINE_OFFSET);
+    s->slots = s->base + h->slot_offset;
+    s->stride = (size_t)h->slot_stride;
+    s->size = (size_t)h->payload_size;
+    s->slot_mask = h->slot_count - 1;
+    s->layout = h->flags;
+    s->rdonly = (flags & SEQSHM_RDONLY) != 0;
+    s->creator = creator;
+    s->persist = (flags & SEQSHM_PERSIST) != 0;
+    s->ident = ident;
+    s->dev = st->st_dev;
+    s->ino = st->st_ino;
+    memcpy(s->name, name, name_len + 1);
+    *out = s;
+    return SEQSHM_OK;
+}
+
+/* O_CREAT|O_EXCL: returns SEQSHM_EEXIST if someone else has the name. */
+static int create_new(struct seqshm **out, const char *shm_name,
+                      const char *name, size_t size,
+                      const seqshm_options *o)
+{
+    unsigned mode = o->mode != 0 ? o->mode : 0600;
+    int fd = shm_open(shm_name, O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW |
+                      O_CLOEXEC, (mode_t)mode);
+    if (fd < 0)
+        return status_from_errno(errno);
+
+    struct seqshm_header plan = {0};
+    plan_slots(&plan, size, o->flags & LAYOUT_MASK);
+    void *base = MAP_FAILED;
+    struct stat st;
+    int rc = SEQSHM_ESYS;
+    /* fchmod: the mode asked, exactly, whatever the umask. */
+    if (fchmod(fd, (mode_t)mode) != 0 ||
+        ftruncate(fd, (off_t)plan.total_size) != 0 || fstat(fd, &st) != 0)
+        goto fail;
+    base = mmap(NULL, (size_t)plan.total_size, PROT_READ | PROT_WRITE,
+                MAP_SHARED, fd, 0);
+    if (base == MAP_FAILED)
+        goto fail;
+
+    /* ftruncate zero-filled the object: version 0, payload all zero. */
+    struct seqshm_header *h = base;
+    h->layout_version = SEQSHM_LAYOUT_VERSION;
+    h->flags = o->flags & LAYOUT_MASK;
+    h->payload_size = size;
+    h->total_size = plan.total_size;
+    h->slot_offset = plan.slot_offset;
+    h->slot_stride = plan.slot_stride;
+    h->slot_count = plan.slot_count;
+    h->creator_pid = (int32_t)getpid();
+    (void)owner_start_time(getpid(), &h->creator_start);
+    h->type_tag = o->type_tag;
+    if (robust_init((pthread_mutex_t *)((unsigned char *)base +
+                                        MUTEX_LINE_OFFSET)) != 0)
+        goto fail;
+    rc = handle_new(out, name, base, (size_t)plan.total_size, o->flags, true,
+                    &st);
+    if (rc != SEQSHM_OK)
+        goto fail;
+    /* Publish: everything above happens-before any opener's acquire load
+     * that sees the magic. */
+    atomic_store_explicit(&h->magic, SEQSHM_MAGIC, memory_order_release);
+    close(fd);
+    return SEQSHM_OK;
+
+fail:;
+    int err = errno;
+    if (base != MAP_FAILED)
+        munmap(base, (size_t)plan.total_size);
+    close(fd);
+    shm_unlink(shm_name); /* ours: O_EXCL made it */
+    errno = err;
+    return rc;
+}
+
+/* Waits (bounded) until the object has a size and a published magic, maps
+ * it and checks the header. Never writes the object. */
+static int open_existing(struct seqshm **out, const char *shm_name,
+                         const char *name, size_t size,
+                         const seqshm_options *o)
+{
+    bool rdonly = (o->flags & SEQSHM_RDONLY) != 0;
+    /* O_NONBLOCK: opening a FIFO planted under the name must not block. */
+    int fd = shm_open(shm_name, (rdonly ? O_RDONLY : O_RDWR) | O_NOFOLLOW |
+                      O_NONBLOCK | O_CLOEXEC, 0);
+    if (fd < 0)
+        return status_from_errno(errno);
+
+    int rc = SEQSHM_EBADSEG;
+    void *base = MAP_FAILED;
+    size_t len = 0;
+    struct stat st;
+    int64_t give_up = now_ns() + PUBLISH_WAIT_NS;
+    for (;;) {
+        if (fstat(fd, &st) != 0) {
+            rc = SEQSHM_ESYS;
+            goto out;
+        }
+        if (!S_ISREG(st.st_mode))
+            goto out;
+        if (st.st_size != 0)
+            break;
+        if (now_ns() > give_up) /* a creator between O_EXCL and ftruncate */
+            goto out;
+        nap(PUBLISH_POLL_NS);
+    }
+    if ((uint64_t)st.st_size < SLOTS_OFFSET ||
+        (uint64_t)st.st_size > max_total())
+        goto out;
+    len = (size_t)st.st_size;
+    base = mmap(NULL, len, rdonly ? PROT_READ : PROT_READ | PROT_WRITE,
+                MAP_SHARED, fd, 0);
+    if (base == MAP_FAILED) {
+        rc = errno == EACCES ? SEQSHM_EACCES : SEQSHM_ESYS;
+        goto out;
+    }
+    struct seqshm_header *h = base;
+    for (;;) {
+        uint64_t magic = atomic_load_explicit(&h->magic, memory_order_acquire);
+        if (magic == SEQSHM_MAGIC)
+            break;
+        if (magic != 0 || now_ns() > give_up)
+            goto out;
+        nap(PUBLISH_POLL_NS);
+    }
+    if (!header_valid(h, (uint64_t)st.st_size))
+        goto out;
+    if (size != 0 && size != h->payload_size) {
+        rc = SEQSHM_ESIZE;
+        goto out;
+    }
+    if (o->type_tag != 0 && o->type_tag != h->type_tag) {
+        rc = SEQSHM_ETYPE;
+        goto out;
+    }
+    rc = handle_new(out, name, base, len, o->flags, false, &st);
+out:
+    if (rc != SEQSHM_OK && base != MAP_FAILED)
+        munmap(base, len);
+    int err = errno;
+    close(fd);
+    errno = err;
+    return rc;
+}
+
+static bool options_valid(size_t size, const seqshm_options *o)
+{
+    unsigned f = o->flags;
+    if ((f & ~KNOWN_FLAGS) != 0 || (o->mode & ~0777u) != 0)
+        return false;
+    if ((f & SEQSHM_EXCL) && !(f & SEQSHM_CREATE))
+        return false;
+    if ((f & SEQSHM_CREATE) && (f & SEQSHM_RDONLY))
+        return false;
+    if ((f & SEQSHM_DOUBLE_BUFFER) && (f & SEQSHM_MUTEX))
+        return false;
+    return size <= SEQSHM_MAX_SIZE;
+}
+
+int seqshm_open_opts(seqshm **out, const char *name, size_t size,
+                     const seqshm_options *opts)
+{
+    static const seqshm_options defaults = {0, 0, 0};
+    const seqshm_options *o = opts != NULL ? opts : &defaults;
+    if (out != NULL)
+        *out = NULL;
+    if (out == NULL || !name_valid(name) || !options_valid(size, o))
+        return SEQSHM_EINVAL;
+    char shm_name[SEQSHM_NAME_MAX + 2];
+    name_canonical(shm_name, name);
+
+    bool create = (o->flags & SEQSHM_CREATE) != 0;
+    int rc = SEQSHM_ENOENT;
+    for (int i = 0; i < OPEN_RETRIES; i++) {
+        if (create && size != 0) {
+            rc = create_new(out, shm_name, name, size, o);
+            if (rc != SEQSHM_EEXIST || (o->flags & SEQSHM_EXCL))
+                return rc;
+        }
+        rc = open_existing(out, shm_name, name, size, o);
+        /* ENOENT after EEXIST: the name was unlinked in between; again. */
+        if (rc != SEQSHM_ENOENT || !create || size == 0)
+            break;
+    }
+    if (rc == SEQSHM_ENOENT && create && size == 0)
+        return SEQSHM_EINVAL; /* nothing to adopt the size from */
+    return rc;
+}
+
+int seqshm_open(seqshm **out, const char *name, size_t size, unsigned flags)
+{
+    seqshm_options o = {flags, 0, 0};
+    return seqshm_open_opts(out, name, size, &o);
+}
+
+/* Unlinks shm_name only if it still names the object (dev, ino). */
+static void unlink_if_same(const char *shm_name, dev_t dev, ino_t ino)
+{
+    int fd = shm_open(shm_name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC,
+                      0);
+    if (fd < 0)
+        return;
+    struct stat st;
+    bool same = fstat(fd, &st) == 0 && st.st_dev == dev && st.st_ino == ino;
+    close(fd);
+    if (same)
+        shm_unlink(shm_name);
+}
+
+void seqshm_close(seqshm *shm)
+{
+    if (shm == NULL)
+        return;
+    int err = errno;
+    if (shm->creator && !shm->persist) {
+        char shm_name[SEQSHM_NAME_MAX + 2];
+        name_canonical(shm_name, shm->name);
+        unlink_if_same(shm_name, shm->dev, shm->ino);
+    }
+    munmap(shm->base, shm->map_len);
+    munmap((void *)shm->ident, (size_t)sysconf(_SC_PAGESIZE));
+    free(shm);
+    errno = err;
+}
+
+int seqshm_unlink(const char *name)
+{
+    if (!name_valid(name))
+        return SEQSHM_EINVAL;
+    char shm_name[SEQSHM_NAME_MAX + 2];
+    name_canonical(shm_name, name);
+    return shm_unlink(shm_name) == 0 ? SEQSHM_OK : status_from_errno(errno);
+}

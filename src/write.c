@@ -1,0 +1,90 @@
+/* write.c - every write (full, partial, span, clear) in every layout goes
+ * through write_range(). */
+#include "internal.h"
+
+/* Writes [off, off+len) of the payload from src (zeros if src is NULL).
+ * In SEQSHM_MUTEX the robust mutex is taken first; the claim is then always
+ * free, but keeping it there lets read-only readers see BUSY and the owner.
+ * A full write may repair a torn payload; a partial one may not. */
+static int write_range(struct seqshm *s, const void *src, size_t len,
+                       size_t off, int64_t timeout_ns)
+{
+    struct deadline d;
+    uint64_t seq;
+    bool full = off == 0 && len == s->size;
+    deadline_start(&d, timeout_ns);
+    FAULT("before_claim");
+    if (s->layout == SEQSHM_MUTEX) {
+        int rc = robust_lock(s, &d);
+        if (rc != SEQSHM_OK)
+            return rc;
+    }
+    int rc = claim_acquire(s, &d, &seq);
+    if (rc == SEQSHM_OK && !full && (seq & SEQ_TORN)) {
+        claim_abort(s);
+        rc = SEQSHM_EOWNERDEAD;
+    }
+    if (rc != SEQSHM_OK) {
+        if (s->layout == SEQSHM_MUTEX)
+            robust_unlock(s);
+        return rc;
+    }
+
+    uint64_t version = seq / SEQ_STEP;
+    claim_begin(s, seq);
+    FAULT("after_claim");
+    unsigned char *slot = slot_at(s, version + 1);
+    if (!full && s->slot_mask != 0) {
+        /* a new slot: merge with the current value around the range */
+        const unsigned char *cur = slot_at(s, version);
+        copy_within(slot, cur, off);
+        copy_within(slot + off + len, cur + off + len, s->size - off - len);
+    }
+    if (src != NULL)
+        copy_in(slot + off, src, len);
+    else
+        zero_in(slot + off, len);
+    FAULT("before_publish");
+    claim_publish(s, (version + 1) * SEQ_STEP); /* clears BUSY and TORN */
+    if (s->layout == SEQSHM_MUTEX)
+        robust_unlock(s);
+    return SEQSHM_OK;
+}
+
+/* Common checks; the range test cannot overflow. */
+static int writable(const struct seqshm *s, const void *src, size_t len,
+                    size_t off)
+{
+    if (s == NULL || src == NULL || len == 0 || len > s->size ||
+        off > s->size - len)
+        return SEQSHM_EINVAL;
+    return s->rdonly ? SEQSHM_EACCES : SEQSHM_OK;
+}
+
+int seqshm_write(seqshm *s, const void *src, int64_t timeout_ns)
+{
+    int rc = s == NULL ? SEQSHM_EINVAL : writable(s, src, s->size, 0);
+    return rc != SEQSHM_OK ? rc : write_range(s, src, s->size, 0, timeout_ns);
+}
+
+int seqshm_write_partial(seqshm *s, const void *src, size_t len, size_t off,
+                         int64_t timeout_ns)
+{
+    int rc = writable(s, src, len, off);
+    return rc != SEQSHM_OK ? rc : write_range(s, src, len, off, timeout_ns);
+}
+
+int seqshm_write_span(seqshm *s, const void *src, size_t len,
+                      int64_t timeout_ns)
+{
+    return seqshm_write_partial(s, src, len, 0, timeout_ns);
+}
+
+int seqshm_clear(seqshm *s, int64_t timeout_ns)
+{
+    if (s == NULL)
+        return SEQSHM_EINVAL;
+    if (s->rdonly)
+        return SEQSHM_EACCES;
+    return write_range(s, NULL, s->size, 0, timeout_ns);
+}

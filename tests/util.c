@@ -1,0 +1,88 @@
+#include "util.h"
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+const unsigned test_layouts[3] = {0, SEQSHM_DOUBLE_BUFFER, SEQSHM_MUTEX};
+
+const char *layout_name(unsigned layout)
+{
+    return layout == SEQSHM_DOUBLE_BUFFER ? "double"
+           : layout == SEQSHM_MUTEX       ? "mutex"
+                                          : "single";
+}
+
+const char *test_name(char *buf, size_t cap, const char *tag)
+{
+    snprintf(buf, cap, TEST_PREFIX "%d-%s", (int)getpid(), tag);
+    return buf;
+}
+
+void test_cleanup(void)
+{
+    char prefix[64];
+    snprintf(prefix, sizeof prefix, TEST_PREFIX "%d-", (int)getpid());
+    DIR *d = opendir("/dev/shm");
+    if (d == NULL)
+        return;
+    struct dirent *e;
+    while ((e = readdir(d)) != NULL) {
+        if (strncmp(e->d_name, prefix, strlen(prefix)) == 0) {
+            char path[PATH_MAX];
+            snprintf(path, sizeof path, "/dev/shm/%s", e->d_name);
+            if (unlink(path) != 0)
+                rmdir(path);
+        }
+    }
+    closedir(d);
+}
+
+int wait_child(pid_t pid)
+{
+    int st;
+    if (waitpid(pid, &st, 0) != pid)
+        return -1;
+    if (WIFEXITED(st))
+        return WEXITSTATUS(st);
+    return WIFSIGNALED(st) ? 128 + WTERMSIG(st) : -1;
+}
+
+const char *sibling_path(char *buf, size_t cap, const char *prog)
+{
+    char self[PATH_MAX];
+    ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
+    if (n < 0)
+        n = 0;
+    self[n] = '\0';
+    char *slash = strrchr(self, '/');
+    if (slash != NULL)
+        *slash = '\0';
+    snprintf(buf, cap, "%s/%s", self, prog);
+    return buf;
+}
+
+void plant_file(const char *name, const void *data, size_t n)
+{
+    char path[PATH_MAX];
+    snprintf(path, sizeof path, "/dev/shm/%s", name);
+    int fd = open(path, O_RDWR | O_CREAT | O_TRUNC, 0600);
+    if (fd < 0)
+        return;
+    if (n > 0 && write(fd, data, n) != (ssize_t)n)
+        perror("plant_file");
+    close(fd);
+}
+
+long long mono_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (long long)ts.tv_sec * 1000000000LL + ts.tv_nsec;
+}
