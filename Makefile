@@ -14,7 +14,7 @@ DESTDIR ?=
 VERSION := 1.0.0
 SOMAJOR := 1
 
-# _GNU_SOURCE: futex(2), MADV_WIPEONFORK and pthread_mutex_clocklock.
+# _GNU_SOURCE: futex(2) and MADV_WIPEONFORK.
 WARN     := -Wall -Wextra -Wpedantic -Werror
 CSTD     := -std=c11
 CPPFLAGS += -Iinclude -D_GNU_SOURCE
@@ -73,8 +73,10 @@ build/poll/unit: tests/test_wait.c tests/util.c tests/util.h \
 	$(CC) $(CPPFLAGS) $(TESTCFLAGS) tests/test_wait.c tests/util.c \
 	    build/poll/libseqshm.a -o $@ -lcriterion $(LDLIBS)
 # the second program of the exec tests
+VARIANT_FLAGS_san := $(SANFLAGS)
 build/%/peer: tests/peer.c build/%/libseqshm.a
-	$(CC) $(CPPFLAGS) $(TESTCFLAGS) $< build/$*/libseqshm.a -o $@ $(LDLIBS)
+	$(CC) $(CPPFLAGS) $(TESTCFLAGS) $(VARIANT_FLAGS_$*) $< \
+	    build/$*/libseqshm.a -o $@ $(LDLIBS)
 
 build/rel/stress: tests/stress.c tests/pattern.h build/rel/libseqshm.a
 	$(CC) $(CPPFLAGS) $(CSTD) $(WARN) -O2 -g -Itests $< \

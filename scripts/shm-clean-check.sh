@@ -1,6 +1,6 @@
 #!/bin/sh
-# Fails if a test left anything in /dev/shm.
-left=$(ls /dev/shm 2>/dev/null | grep '^seqshm-t-')
+# Fails if a test or stress run left anything in /dev/shm.
+left=$(ls /dev/shm 2>/dev/null | grep -E '^seqshm-(t|s)-')
 if [ -n "$left" ]; then
     echo "tests left objects in /dev/shm:" >&2
     echo "$left" >&2

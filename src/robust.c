@@ -32,8 +32,14 @@ int robust_lock(const struct seqshm *s, struct deadline *d)
     } else if (d->timeout == 0) {
         rc = pthread_mutex_trylock(s->mutex);
     } else {
-        struct timespec abs = {d->end_ns / 1000000000, d->end_ns % 1000000000};
-        rc = pthread_mutex_clocklock(s->mutex, CLOCK_MONOTONIC, &abs);
+        /* POSIX timedlock takes a CLOCK_REALTIME deadline: derive it from
+         * the time left, so only a clock step during this wait can move it */
+        struct timespec abs;
+        clock_gettime(CLOCK_REALTIME, &abs);
+        int64_t ns = abs.tv_nsec + deadline_left(d);
+        abs.tv_sec += (time_t)(ns / 1000000000);
+        abs.tv_nsec = (long)(ns % 1000000000);
+        rc = pthread_mutex_timedlock(s->mutex, &abs);
     }
     switch (rc) {
     case 0:
