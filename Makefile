@@ -109,7 +109,7 @@ check-clang: build/clang/libseqshm.a
 # --------------------------------------------------------------------- demo
 build/rel/demo: examples/demo.c build/rel/libseqshm.a
 	$(CC) $(CPPFLAGS) $(CSTD) $(WARN) -O2 $< build/rel/libseqshm.a -o $@ \
-	    $(LDLIBS)
+	    $(LDLIBS) -lm
 demo: build/rel/demo
 	build/rel/demo
 

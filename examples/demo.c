@@ -1,0 +1,186 @@
+/* demo.c - live telemetry over seqshm: one writer process publishes a
+ * simulated sensor at 10 kHz; two reader processes consume it their own way.
+ *
+ *   follower  a read-write handle in the consumer loop (read_versioned, then
+ *             wait for the next version): sees every update it can, and
+ *             reports updates per second and the staleness of what it read
+ *             (time from the writer's timestamp to the end of the read);
+ *   sampler   a read-only handle that looks at the latest value ten times a
+ *             second, as a dashboard would: it skips versions, never blocks
+ *             the writer, and never sees a torn frame.
+ *
+ * Runs for about six seconds and exits. Needs nothing but the library. */
+#include "seqshm.h"
+
+#include <inttypes.h>
+#include <math.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#define RUN_SECONDS 6
+#define RATE_HZ 10000
+
+struct sensor_frame {
+    uint64_t stamp_ns;   /* CLOCK_MONOTONIC when the frame was made */
+    uint64_t frame;      /* writer's frame counter */
+    double position[3];  /* metres */
+    double attitude[3];  /* roll, pitch, yaw in radians */
+    uint32_t counters[4]; /* e.g. encoder ticks, dropped packets, ... */
+};
+
+static uint64_t now_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+static void sleep_until(uint64_t t)
+{
+    struct timespec ts = {(time_t)(t / 1000000000u), (long)(t % 1000000000u)};
+    clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL);
+}
+
+static int writer(const char *name, uint64_t end)
+{
+    seqshm *shm;
+    int st = seqshm_open(&shm, name, 0, 0);
+    if (st != SEQSHM_OK) {
+        fprintf(stderr, "writer: %s\n", seqshm_strerror(st));
+        return 1;
+    }
+    struct sensor_frame f = {0};
+    uint64_t next = now_ns();
+    while (next < end) {
+        double t = (double)f.frame / RATE_HZ;
+        f.position[0] = 2.0 * cos(t);   /* a robot driving in circles */
+        f.position[1] = 2.0 * sin(t);
+        f.position[2] = 0.1 * sin(5 * t);
+        f.attitude[2] = fmod(t + M_PI / 2, 2 * M_PI);
+        f.counters[0] = (uint32_t)(f.frame * 3);
+        f.counters[1] = (uint32_t)(f.frame / 1000);
+        f.stamp_ns = now_ns();
+        if ((st = seqshm_write(shm, &f, SEQSHM_FOREVER)) != SEQSHM_OK) {
+            fprintf(stderr, "writer: %s\n", seqshm_strerror(st));
+            break;
+        }
+        f.frame++;
+        next += 1000000000u / RATE_HZ;
+        sleep_until(next);
+    }
+    printf("[writer ] published %" PRIu64 " frames, version %" PRIu64 "\n",
+           f.frame, seqshm_version(shm));
+    fflush(stdout); /* the role returns into _exit(), which does not flush */
+    seqshm_close(shm);
+    return 0;
+}
+
+static int cmp_u64(const void *a, const void *b)
+{
+    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+    return (x > y) - (x < y);
+}
+
+static int follower(const char *name, uint64_t end)
+{
+    seqshm *shm;
+    if (seqshm_open(&shm, name, sizeof(struct sensor_frame), 0) != SEQSHM_OK)
+        return 1;
+    static uint64_t stale[RATE_HZ * 2];
+    struct sensor_frame f;
+    uint64_t seen = 0, n = 0, missed = 0, last_frame = 0;
+    uint64_t tick = now_ns() + 1000000000u;
+    int second = 1;
+    while (now_ns() < end) {
+        int st = seqshm_wait(shm, seen, 200000000);
+        if (st == SEQSHM_ETIMEDOUT)
+            continue;
+        uint64_t v;
+        if (seqshm_read_versioned(shm, &f, &v, SEQSHM_FOREVER) != SEQSHM_OK)
+            continue;
+        uint64_t t = now_ns();
+        if (n > 0 && f.frame > last_frame + 1)
+            missed += f.frame - last_frame - 1;
+        last_frame = f.frame;
+        seen = v;
+        if (n < sizeof stale / sizeof stale[0])
+            stale[n++] = t - f.stamp_ns;
+        if (t >= tick) {
+            qsort(stale, n, sizeof stale[0], cmp_u64);
+            printf("[follow ] t=%ds  updates/s %6" PRIu64 "  skipped %4" PRIu64
+                   "  staleness p50 %5.1f us  p99 %6.1f us  "
+                   "pos (%+.3f, %+.3f, %+.3f)\n",
+                   second++, n, missed, stale[n / 2] / 1e3,
+                   stale[n * 99 / 100] / 1e3, f.position[0], f.position[1],
+                   f.position[2]);
+            fflush(stdout);
+            n = missed = 0;
+            tick += 1000000000u;
+        }
+    }
+    seqshm_close(shm);
+    return 0;
+}
+
+static int sampler(const char *name, uint64_t end)
+{
+    seqshm *shm;
+    if (seqshm_open(&shm, name, sizeof(struct sensor_frame), SEQSHM_RDONLY) !=
+        SEQSHM_OK)
+        return 1;
+    struct sensor_frame f;
+    uint64_t next = now_ns() + 250000000u, prev = 0;
+    int i = 0;
+    while (next < end) {
+        sleep_until(next);
+        uint64_t v;
+        if (seqshm_read_versioned(shm, &f, &v, 10000000) == SEQSHM_OK &&
+            ++i % 5 == 0)
+            printf("[sample ] version %7" PRIu64 " (+%5" PRIu64 ")  frame %7"
+                   PRIu64 "  yaw %5.2f rad  ticks %u\n",
+                   v, v - prev, f.frame, f.attitude[2], f.counters[0]);
+        fflush(stdout);
+        prev = v;
+        next += 100000000u;
+    }
+    seqshm_close(shm);
+    return 0;
+}
+
+int main(void)
+{
+    char name[64];
+    snprintf(name, sizeof name, "seqshm-demo-%d", (int)getpid());
+    seqshm *shm;
+    int st = seqshm_open(&shm, name, sizeof(struct sensor_frame),
+                         SEQSHM_CREATE | SEQSHM_EXCL);
+    if (st != SEQSHM_OK) {
+        fprintf(stderr, "demo: %s\n", seqshm_strerror(st));
+        return 1;
+    }
+    printf("seqshm demo: segment /%s, %zu-byte frames at %d Hz, %d s\n", name,
+           seqshm_size(shm), RATE_HZ, RUN_SECONDS);
+    fflush(stdout);
+    uint64_t end = now_ns() + RUN_SECONDS * 1000000000ull;
+    int (*roles[3])(const char *, uint64_t) = {follower, sampler, writer};
+    pid_t kids[3];
+    for (int i = 0; i < 3; i++) {
+        kids[i] = fork();
+        if (kids[i] == 0)
+            _exit(roles[i](name, end));
+    }
+    int bad = 0;
+    for (int i = 0; i < 3; i++) {
+        int ws;
+        waitpid(kids[i], &ws, 0);
+        bad |= !WIFEXITED(ws) || WEXITSTATUS(ws) != 0;
+    }
+    seqshm_close(shm); /* the creator's close removes the name */
+    printf("seqshm demo: %s\n", bad ? "a process failed" : "done");
+    return bad;
+}
