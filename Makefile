@@ -81,6 +81,9 @@ build/%/peer: tests/peer.c build/%/libseqshm.a
 build/rel/stress: tests/stress.c tests/pattern.h build/rel/libseqshm.a
 	$(CC) $(CPPFLAGS) $(CSTD) $(WARN) -O2 -g -Itests $< \
 	    build/rel/libseqshm.a -o $@ $(LDLIBS)
+build/rel/killer: tests/killer.c tests/pattern.h build/rel/libseqshm.a
+	$(CC) $(CPPFLAGS) $(CSTD) $(WARN) -O2 -g -Itests $< \
+	    build/rel/libseqshm.a -o $@ $(LDLIBS)
 build/tsan/stress_threads: tests/stress_threads.c tests/pattern.h \
                            build/tsan/libseqshm.a
 	$(CLANG) $(CPPFLAGS) $(CSTD) $(WARN) $(TSANFLAGS) -g -Itests $< \
@@ -97,8 +100,9 @@ test: deps all check-clang build/fault/unit build/san/unit build/poll/unit \
 	SEQSHM_TEST_POLL=1 build/poll/unit --jobs 2
 	@sh scripts/shm-clean-check.sh
 
-stress: build/rel/stress
+stress: build/rel/stress build/rel/killer
 	build/rel/stress --seconds 1
+	build/rel/killer --kills 150
 
 tsan: build/tsan/stress_threads
 	TSAN_OPTIONS=halt_on_error=1 build/tsan/stress_threads --seconds 2

@@ -1,0 +1,181 @@
+/* killer.c - random SIGKILLs against writers, for every layout.
+ *
+ * A writer process publishes 64 KiB pattern payloads flat out; the parent
+ * kills it at a random moment (0-2 ms after it starts), reaps it and starts
+ * a fresh writer, which takes the claim over. Two readers (one read-write,
+ * one read-only) read all the while and check every snapshot returned with
+ * SEQSHM_OK: whole, made by the write its version names, versions never
+ * going backwards. They also time how long after each kill their first
+ * answer came. Exits 1 if any torn or out-of-order snapshot was returned as
+ * OK, or a reader failed.
+ *
+ *   killer [--kills N]   kills per layout (default 150)
+ */
+#include "seqshm.h"
+#include "pattern.h"
+
+#include <inttypes.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#define SIZE 65536
+
+struct board { /* an anonymous shared page between the parent and readers */
+    _Atomic uint64_t last_kill_ns;
+    _Atomic int stop;
+};
+
+struct counts {
+    uint64_t ok, ownerdead, timeouts, torn, backwards, errors, worst_ns;
+};
+
+static uint64_t now_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+static void writer(const char *name)
+{
+    seqshm *s;
+    if (seqshm_open(&s, name, SIZE, 0) != SEQSHM_OK)
+        _exit(2);
+    static unsigned char buf[SIZE];
+    for (;;) {
+        /* the only writer alive: its next write is version+1 */
+        pattern_fill(buf, SIZE, seqshm_version(s) + 1);
+        if (seqshm_write(s, buf, SEQSHM_FOREVER) != SEQSHM_OK)
+            _exit(3);
+    }
+}
+
+static void reader(const char *name, unsigned flags, struct board *b, int out)
+{
+    seqshm *s;
+    struct counts c = {0};
+    if (seqshm_open(&s, name, SIZE, flags) != SEQSHM_OK)
+        _exit(2);
+    static unsigned char buf[SIZE];
+    uint64_t last = 0, kill_seen = 0;
+    while (!atomic_load(&b->stop)) {
+        uint64_t v, k, t0 = now_ns();
+        int st = seqshm_read_versioned(s, buf, &v, 2000000000);
+        uint64_t t1 = now_ns(), kill = atomic_load(&b->last_kill_ns);
+        if (kill > kill_seen && kill < t1) { /* first answer since a kill */
+            uint64_t waited = t1 - (kill > t0 ? kill : t0);
+            if (waited > c.worst_ns)
+                c.worst_ns = waited;
+            kill_seen = kill;
+        }
+        if (st == SEQSHM_OK) {
+            c.ok++;
+            bool whole = v == 0 ? buf[0] == 0
+                                : pattern_check(buf, SIZE, &k) && k == v;
+            c.torn += !whole;
+            c.backwards += v < last;
+            last = v;
+        } else if (st == SEQSHM_EOWNERDEAD) {
+            c.ownerdead++;
+        } else if (st == SEQSHM_ETIMEDOUT) {
+            c.timeouts++;
+        } else {
+            c.errors++;
+        }
+    }
+    (void)!write(out, &c, sizeof c);
+    _exit(0);
+}
+
+static int run_layout(unsigned layout, const char *lname, int kills)
+{
+    char name[64];
+    snprintf(name, sizeof name, "seqshm-s-%d-kill", (int)getpid());
+    seqshm *s;
+    if (seqshm_open(&s, name, SIZE, SEQSHM_CREATE | SEQSHM_EXCL | layout) !=
+        SEQSHM_OK)
+        return 1;
+    struct board *b = mmap(NULL, sizeof *b, PROT_READ | PROT_WRITE,
+                           MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+    if (b == MAP_FAILED)
+        return 1;
+    int p[2];
+    if (pipe(p) != 0)
+        return 1;
+    pid_t readers[2];
+    if ((readers[0] = fork()) == 0)
+        reader(name, 0, b, p[1]);
+    if ((readers[1] = fork()) == 0)
+        reader(name, SEQSHM_RDONLY, b, p[1]);
+    close(p[1]);
+
+    unsigned seed = (unsigned)getpid();
+    for (int i = 0; i < kills; i++) {
+        pid_t w = fork();
+        if (w == 0)
+            writer(name);
+        struct timespec d = {0, (long)(rand_r(&seed) % 2000000)};
+        nanosleep(&d, NULL);
+        kill(w, SIGKILL);
+        atomic_store(&b->last_kill_ns, now_ns());
+        waitpid(w, NULL, 0);
+    }
+    usleep(20000);
+    atomic_store(&b->stop, 1);
+    struct counts sum = {0}, c;
+    int bad = 0;
+    for (int i = 0; i < 2; i++) {
+        if (read(p[0], &c, sizeof c) != (ssize_t)sizeof c) {
+            bad = 1;
+            continue;
+        }
+        sum.ok += c.ok;
+        sum.ownerdead += c.ownerdead;
+        sum.timeouts += c.timeouts;
+        sum.torn += c.torn;
+        sum.backwards += c.backwards;
+        sum.errors += c.errors;
+        if (c.worst_ns > sum.worst_ns)
+            sum.worst_ns = c.worst_ns;
+    }
+    for (int i = 0; i < 2; i++) {
+        int st;
+        waitpid(readers[i], &st, 0);
+        bad |= !WIFEXITED(st) || WEXITSTATUS(st) != 0;
+    }
+    close(p[0]);
+    uint64_t writes = seqshm_version(s);
+    seqshm_close(s);
+    munmap(b, sizeof *b);
+    bad |= sum.torn || sum.backwards || sum.errors || sum.ok == 0;
+    printf("killer %-6s: kills %d  writes %" PRIu64 "  reads ok %" PRIu64
+           "  ownerdead %" PRIu64 "  timeouts %" PRIu64
+           "  worst wait after a kill %.2f ms  torn-as-OK %" PRIu64
+           "  backwards %" PRIu64 "  %s\n",
+           lname, kills, writes, sum.ok, sum.ownerdead, sum.timeouts,
+           sum.worst_ns / 1e6, sum.torn, sum.backwards, bad ? "FAIL" : "ok");
+    return bad;
+}
+
+int main(int argc, char **argv)
+{
+    int kills = 150;
+    if (argc == 3 && strcmp(argv[1], "--kills") == 0)
+        kills = atoi(argv[2]);
+    else if (argc != 1) {
+        fprintf(stderr, "usage: killer [--kills N]\n");
+        return 2;
+    }
+    int bad = run_layout(0, "single", kills);
+    bad |= run_layout(SEQSHM_DOUBLE_BUFFER, "double", kills);
+    bad |= run_layout(SEQSHM_MUTEX, "mutex", kills);
+    printf("killer: %s\n", bad ? "FAILED" : "no torn snapshot returned as OK");
+    return bad;
+}
