@@ -7,6 +7,8 @@
 #   build/tsan   clang ThreadSanitizer build (standalone race stress)
 #   build/poll   -DSEQSHM_NO_FUTEX: the portable polling fallback
 
+V       ?= 0
+Q       := $(if $(filter 1,$(V)),,@)
 CC      ?= cc
 CLANG   ?= clang
 PREFIX  ?= /usr/local
@@ -33,9 +35,11 @@ all: build/rel/libseqshm.a build/rel/libseqshm.so
 # $(call libvariant,dir,compiler,extra-flags)
 define libvariant
 build/$(1)/%.o: src/%.c $(HDR) | build/$(1)
-	$(2) $(CPPFLAGS) $(LIBCFLAGS) $(3) -c $$< -o $$@
+	@echo "  CC      $$@"
+	$(Q)$(2) $(CPPFLAGS) $(LIBCFLAGS) $(3) -c $$< -o $$@
 build/$(1)/libseqshm.a: $(SRC:src/%.c=build/$(1)/%.o)
-	rm -f $$@ && ar rcs $$@ $$^
+	@echo "  AR      $$@"
+	$(Q)rm -f $$@ && ar rcs $$@ $$^
 build/$(1):
 	mkdir -p $$@
 endef
@@ -50,10 +54,11 @@ $(eval $(call libvariant,poll,$(CC),-DSEQSHM_NO_FUTEX -DSEQSHM_FAULT_INJECTION))
 $(eval $(call libvariant,clang,$(CLANG),))
 
 build/rel/libseqshm.so: build/rel/libseqshm.a
-	$(CC) -shared -Wl,-soname,libseqshm.so.$(SOMAJOR) -o $@.$(VERSION) \
+	@echo "  LD      $@"
+	$(Q)$(CC) -shared -Wl,-soname,libseqshm.so.$(SOMAJOR) -o $@.$(VERSION) \
 	    $(SRC:src/%.c=build/rel/%.o) $(LDLIBS)
-	ln -sf libseqshm.so.$(VERSION) build/rel/libseqshm.so.$(SOMAJOR)
-	ln -sf libseqshm.so.$(SOMAJOR) $@
+	$(Q)ln -sf libseqshm.so.$(VERSION) build/rel/libseqshm.so.$(SOMAJOR)
+	$(Q)ln -sf libseqshm.so.$(SOMAJOR) $@
 
 # -------------------------------------------------------------------- tests
 TEST_SRC  := $(wildcard tests/test_*.c)
@@ -62,31 +67,38 @@ TESTCFLAGS = $(CSTD) $(WARN) -O1 -g -Itests
 
 build/fault/unit: $(TEST_SRC) tests/util.c tests/util.h build/fault/libseqshm.a \
                   build/fault/peer
-	$(CC) $(CPPFLAGS) $(TESTCFLAGS) $(TEST_SRC) tests/util.c \
+	@echo "  LD      $@"
+	$(Q)$(CC) $(CPPFLAGS) $(TESTCFLAGS) $(TEST_SRC) tests/util.c \
 	    build/fault/libseqshm.a -o $@ -lcriterion $(LDLIBS)
 build/san/unit: $(TEST_SRC) tests/util.c tests/util.h build/san/libseqshm.a \
                 build/san/peer
-	$(CC) $(CPPFLAGS) $(TESTCFLAGS) $(SANFLAGS) $(TEST_SRC) tests/util.c \
+	@echo "  LD      $@"
+	$(Q)$(CC) $(CPPFLAGS) $(TESTCFLAGS) $(SANFLAGS) $(TEST_SRC) tests/util.c \
 	    build/san/libseqshm.a -o $@ -lcriterion $(LDLIBS)
 build/poll/unit: tests/test_wait.c tests/util.c tests/util.h \
                  build/poll/libseqshm.a build/poll/peer
-	$(CC) $(CPPFLAGS) $(TESTCFLAGS) tests/test_wait.c tests/util.c \
+	@echo "  LD      $@"
+	$(Q)$(CC) $(CPPFLAGS) $(TESTCFLAGS) tests/test_wait.c tests/util.c \
 	    build/poll/libseqshm.a -o $@ -lcriterion $(LDLIBS)
 # the second program of the exec tests
 VARIANT_FLAGS_san := $(SANFLAGS)
 build/%/peer: tests/peer.c build/%/libseqshm.a
-	$(CC) $(CPPFLAGS) $(TESTCFLAGS) $(VARIANT_FLAGS_$*) $< \
+	@echo "  LD      $@"
+	$(Q)$(CC) $(CPPFLAGS) $(TESTCFLAGS) $(VARIANT_FLAGS_$*) $< \
 	    build/$*/libseqshm.a -o $@ $(LDLIBS)
 
 build/rel/stress: tests/stress.c tests/pattern.h build/rel/libseqshm.a
-	$(CC) $(CPPFLAGS) $(CSTD) $(WARN) -O2 -g -Itests $< \
+	@echo "  LD      $@"
+	$(Q)$(CC) $(CPPFLAGS) $(CSTD) $(WARN) -O2 -g -Itests $< \
 	    build/rel/libseqshm.a -o $@ $(LDLIBS)
 build/rel/killer: tests/killer.c tests/pattern.h build/rel/libseqshm.a
-	$(CC) $(CPPFLAGS) $(CSTD) $(WARN) -O2 -g -Itests $< \
+	@echo "  LD      $@"
+	$(Q)$(CC) $(CPPFLAGS) $(CSTD) $(WARN) -O2 -g -Itests $< \
 	    build/rel/libseqshm.a -o $@ $(LDLIBS)
 build/tsan/stress_threads: tests/stress_threads.c tests/pattern.h \
                            build/tsan/libseqshm.a
-	$(CLANG) $(CPPFLAGS) $(CSTD) $(WARN) $(TSANFLAGS) -g -Itests $< \
+	@echo "  LD      $@"
+	$(Q)$(CLANG) $(CPPFLAGS) $(CSTD) $(WARN) $(TSANFLAGS) -g -Itests $< \
 	    build/tsan/libseqshm.a -o $@ $(LDLIBS)
 
 deps:
@@ -112,24 +124,25 @@ check-clang: build/clang/libseqshm.a
 
 # --------------------------------------------------------------------- demo
 build/rel/demo: examples/demo.c build/rel/libseqshm.a
-	$(CC) $(CPPFLAGS) $(CSTD) $(WARN) -O2 $< build/rel/libseqshm.a -o $@ \
+	@echo "  LD      $@"
+	$(Q)$(CC) $(CPPFLAGS) $(CSTD) $(WARN) -O2 $< build/rel/libseqshm.a -o $@ \
 	    $(LDLIBS) -lm
 demo: build/rel/demo
 	build/rel/demo
 
 # ------------------------------------------------------------------ install
 install: all
-	install -d $(DESTDIR)$(PREFIX)/lib $(DESTDIR)$(PREFIX)/include
-	install -m 644 build/rel/libseqshm.a $(DESTDIR)$(PREFIX)/lib/
-	install -m 755 build/rel/libseqshm.so.$(VERSION) $(DESTDIR)$(PREFIX)/lib/
-	ln -sf libseqshm.so.$(VERSION) $(DESTDIR)$(PREFIX)/lib/libseqshm.so.$(SOMAJOR)
-	ln -sf libseqshm.so.$(SOMAJOR) $(DESTDIR)$(PREFIX)/lib/libseqshm.so
-	install -m 644 include/seqshm.h $(DESTDIR)$(PREFIX)/include/
+	$(Q)install -d $(DESTDIR)$(PREFIX)/lib $(DESTDIR)$(PREFIX)/include
+	$(Q)install -m 644 build/rel/libseqshm.a $(DESTDIR)$(PREFIX)/lib/
+	$(Q)install -m 755 build/rel/libseqshm.so.$(VERSION) $(DESTDIR)$(PREFIX)/lib/
+	$(Q)ln -sf libseqshm.so.$(VERSION) $(DESTDIR)$(PREFIX)/lib/libseqshm.so.$(SOMAJOR)
+	$(Q)ln -sf libseqshm.so.$(SOMAJOR) $(DESTDIR)$(PREFIX)/lib/libseqshm.so
+	$(Q)install -m 644 include/seqshm.h $(DESTDIR)$(PREFIX)/include/
 
 uninstall:
-	rm -f $(DESTDIR)$(PREFIX)/lib/libseqshm.a \
+	$(Q)rm -f $(DESTDIR)$(PREFIX)/lib/libseqshm.a \
 	      $(DESTDIR)$(PREFIX)/lib/libseqshm.so* \
 	      $(DESTDIR)$(PREFIX)/include/seqshm.h
 
 clean:
-	rm -rf build
+	$(Q)rm -rf build

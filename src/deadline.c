@@ -22,26 +22,27 @@ int64_t now_ns(void)
     return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
 }
 
+/* The clock is read only once a caller has to wait: the fast path of every
+ * read and write stays free of it. The deadline counts from that first
+ * wait, a few nanoseconds after the call began. */
+#define END_UNSET INT64_MIN
+
 void deadline_start(struct deadline *d, int64_t timeout_ns)
 {
     d->timeout = timeout_ns;
     d->tries = 0;
     d->nap_ns = NAP_MIN_NS;
-    if (timeout_ns < 0)
-        d->end_ns = INT64_MAX;
-    else if (timeout_ns == 0)
-        d->end_ns = 0;
-    else {
-        int64_t now = now_ns();
-        d->end_ns = timeout_ns > INT64_MAX - now ? INT64_MAX : now + timeout_ns;
-    }
+    d->end_ns = timeout_ns < 0 ? INT64_MAX : timeout_ns == 0 ? 0 : END_UNSET;
 }
 
-int64_t deadline_left(const struct deadline *d)
+int64_t deadline_left(struct deadline *d)
 {
     if (d->end_ns == INT64_MAX)
         return INT64_MAX;
-    int64_t left = d->end_ns - now_ns();
+    int64_t now = now_ns();
+    if (d->end_ns == END_UNSET)
+        d->end_ns = d->timeout > INT64_MAX - now ? INT64_MAX : now + d->timeout;
+    int64_t left = d->end_ns - now;
     return left > 0 ? left : 0;
 }
 

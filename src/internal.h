@@ -48,14 +48,15 @@ HIDDEN void name_canonical(char out[SEQSHM_NAME_MAX + 2], const char *name);
 
 /* deadline.c: timeouts and the back-off every waiting loop shares. */
 struct deadline {
-    int64_t end_ns;  /* CLOCK_MONOTONIC; INT64_MAX for "forever" */
+    int64_t end_ns;  /* CLOCK_MONOTONIC; INT64_MAX: forever; INT64_MIN: not
+                        read yet (set by the first deadline_left) */
     int64_t timeout; /* as given */
     unsigned tries;  /* back-off steps taken */
     int64_t nap_ns;  /* current sleep length */
 };
 HIDDEN int64_t now_ns(void);
 HIDDEN void deadline_start(struct deadline *d, int64_t timeout_ns);
-HIDDEN int64_t deadline_left(const struct deadline *d);
+HIDDEN int64_t deadline_left(struct deadline *d);
 /* One back-off step: spin, then yield, then sleep with growing naps capped at
  * 1 ms and at the time left. Returns false once the deadline has passed (for
  * timeout 0: after SEQSHM_SPIN_TRIES steps, having never slept). *slow is

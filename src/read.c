@@ -59,7 +59,8 @@ static int read_range(const struct seqshm *s, void *dst, size_t len,
     const uint64_t window = s->slot_mask * SEQ_STEP;
     const uint64_t wait_for = s->slot_mask == 0 ? SEQ_BUSY : 0;
     struct deadline d;
-    bool started = false, slow;
+    bool slow;
+    deadline_start(&d, timeout_ns); /* reads no clock */
     for (;;) {
         uint64_t s0 = atomic_load_explicit(&s->line->seq, memory_order_acquire);
         if (s0 & SEQ_TORN)
@@ -74,10 +75,6 @@ static int read_range(const struct seqshm *s, void *dst, size_t len,
                     *version = s0 / SEQ_STEP;
                 return SEQSHM_OK;
             }
-        }
-        if (!started) { /* no clock read on the fast path */
-            deadline_start(&d, timeout_ns);
-            started = true;
         }
         bool more = backoff(&d, &slow);
         /* a dead writer is looked for once spinning is over, and before

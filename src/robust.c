@@ -36,7 +36,10 @@ int robust_lock(const struct seqshm *s, struct deadline *d)
          * the time left, so only a clock step during this wait can move it */
         struct timespec abs;
         clock_gettime(CLOCK_REALTIME, &abs);
-        int64_t ns = abs.tv_nsec + deadline_left(d);
+        int64_t left = deadline_left(d);
+        if (left > INT64_MAX - 1000000000) /* keep the sum below from overflowing */
+            left = INT64_MAX - 1000000000;
+        int64_t ns = abs.tv_nsec + left;
         abs.tv_sec += (time_t)(ns / 1000000000);
         abs.tv_nsec = (long)(ns % 1000000000);
         rc = pthread_mutex_timedlock(s->mutex, &abs);

@@ -136,6 +136,7 @@ static int handle_new(struct seqshm **out, const char *name, void *base,
     s->creator = creator;
     s->persist = (flags & SEQSHM_PERSIST) != 0;
     s->ident = ident;
+    (void)owner_self(s); /* now, so that no write pays for it */
     s->dev = st->st_dev;
     s->ino = st->st_ino;
     memcpy(s->name, name, name_len + 1);
