@@ -91,6 +91,10 @@ build/rel/stress: tests/stress.c tests/pattern.h build/rel/libseqshm.a
 	@echo "  LD      $@"
 	$(Q)$(CC) $(CPPFLAGS) $(CSTD) $(WARN) -O2 -g -Itests $< \
 	    build/rel/libseqshm.a -o $@ $(LDLIBS)
+build/rel/writes: tests/writes.c build/rel/libseqshm.a
+	@echo "  LD      $@"
+	$(Q)$(CC) $(CPPFLAGS) $(CSTD) $(WARN) -O2 -g $< build/rel/libseqshm.a \
+	    -o $@ $(LDLIBS)
 build/rel/killer: tests/killer.c tests/pattern.h build/rel/libseqshm.a
 	@echo "  LD      $@"
 	$(Q)$(CC) $(CPPFLAGS) $(CSTD) $(WARN) -O2 -g -Itests $< \
@@ -112,9 +116,10 @@ test: deps all check-clang build/fault/unit build/san/unit build/poll/unit \
 	SEQSHM_TEST_POLL=1 build/poll/unit --jobs 2
 	@sh scripts/shm-clean-check.sh
 
-stress: build/rel/stress build/rel/killer
+stress: build/rel/stress build/rel/killer build/rel/writes
 	build/rel/stress --seconds 1
 	build/rel/killer --kills 150
+	sh tests/futex_calls.sh build/rel/writes
 
 tsan: build/tsan/stress_threads
 	TSAN_OPTIONS=halt_on_error=1 build/tsan/stress_threads --seconds 2

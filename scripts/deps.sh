@@ -2,7 +2,8 @@
 # Installs what `make test` needs, with the system package manager where it
 # can; otherwise says exactly what to install. Quiet when all is present.
 #   Criterion (the unit tests), clang with its sanitizer runtimes (the
-#   ThreadSanitizer build and the clang warning check), pkg-config.
+#   ThreadSanitizer build and the clang warning check), pkg-config, strace
+#   (counts the system calls of writes).
 set -u
 missing=""
 have_criterion() {
@@ -17,6 +18,7 @@ have_criterion || missing="$missing libcriterion-dev"
 command -v clang >/dev/null 2>&1 || missing="$missing clang"
 command -v clang >/dev/null 2>&1 && ! have_tsan && missing="$missing libclang-rt-dev"
 command -v pkg-config >/dev/null 2>&1 || missing="$missing pkg-config"
+command -v strace >/dev/null 2>&1 || missing="$missing strace"
 [ -z "$missing" ] && exit 0
 
 echo "seqshm: missing build dependencies:$missing"

@@ -209,6 +209,12 @@ Test(faults, live_stalled_writer_is_waited_for_not_broken)
 
         kill(pid, SIGKILL);
         cr_assert_eq(wait_child(pid), 128 + SIGKILL);
+        /* a waiter whose writer died returns at its timeout */
+        long long t0 = mono_ns();
+        cr_assert_eq(seqshm_wait(p.r, 1, 30 * MS), SEQSHM_ETIMEDOUT);
+        cr_assert_eq(seqshm_wait(p.w, 1, 30 * MS), SEQSHM_ETIMEDOUT);
+        long long took = mono_ns() - t0;
+        cr_assert(took >= 60 * MS && took < 80 * MS, "waited %lld ns", took);
         memset(b, 0xee, sizeof b);
         cr_assert_eq(seqshm_write(p.w, b, 1000 * MS), SEQSHM_OK);
         cr_assert_eq(seqshm_read(p.r, b, 0), SEQSHM_OK);

@@ -65,7 +65,8 @@ static void woken_by_writer(bool rdonly)
         seqshm *c;
         if (seqshm_open(&c, n, 0, rdonly ? SEQSHM_RDONLY : 0) != SEQSHM_OK)
             _exit(3);
-        int st = seqshm_wait(c, 0, 5000 * MS);
+        /* read-write: forever (the test's timeout catches a hang) */
+        int st = seqshm_wait(c, 0, rdonly ? 5000 * MS : SEQSHM_FOREVER);
         _exit(st == SEQSHM_OK && seqshm_version(c) >= 1 ? 0 : 4);
     }
     usleep(50000);

@@ -1,0 +1,18 @@
+#!/bin/sh
+# Counts the futex system calls of 100 000 writes with strace:
+#   - with nobody waiting there must be none;
+#   - with a waiter there must be some (so the count can see them at all).
+set -eu
+bin=${1:-build/rel/writes}
+out=$(mktemp)
+trap 'rm -f "$out"' EXIT
+count() { # the "calls" column of strace -c's futex row, 0 if none
+    awk '$NF == "futex" { print $4; found = 1 } END { if (!found) print 0 }' "$out"
+}
+strace -f -c -e trace=futex -o "$out" "$bin" 100000
+idle=$(count)
+strace -c -e trace=futex -o "$out" "$bin" 100000 --waiter
+woken=$(count)
+echo "futex calls: 100000 writes, no waiter: $idle; with a waiter: $woken (writer only)"
+[ "$idle" -eq 0 ] || { echo "FAIL: writes without a waiter made futex calls" >&2; exit 1; }
+[ "$woken" -gt 0 ] || { echo "FAIL: strace saw no futex call at all" >&2; exit 1; }
