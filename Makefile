@@ -6,6 +6,8 @@
 #   build/san    fault build under AddressSanitizer + UBSan (Criterion suite)
 #   build/tsan   clang ThreadSanitizer build (standalone race stress)
 #   build/poll   -DSEQSHM_NO_FUTEX: the portable polling fallback
+#   build/stats  -DSEQSHM_STATS: counts read retries (benchmarks only; the
+#                counter sits on the retry path, the fast path is unchanged)
 
 V       ?= 0
 Q       := $(if $(filter 1,$(V)),,@)
@@ -27,8 +29,8 @@ LDLIBS   += -lpthread -lrt
 SRC := $(wildcard src/*.c)
 HDR := include/seqshm.h $(wildcard src/*.h)
 
-.PHONY: all test demo bench install uninstall clean deps check-clang \
-        stress tsan sanitize poll-test
+.PHONY: all test demo bench bench-deps bench-smoke install uninstall clean \
+        deps check-clang stress tsan
 all: build/rel/libseqshm.a build/rel/libseqshm.so
 
 # ---------------------------------------------------------------- libraries
@@ -52,6 +54,7 @@ $(eval $(call libvariant,san,$(CC),-DSEQSHM_FAULT_INJECTION $(SANFLAGS)))
 $(eval $(call libvariant,tsan,$(CLANG),$(TSANFLAGS)))
 $(eval $(call libvariant,poll,$(CC),-DSEQSHM_NO_FUTEX -DSEQSHM_FAULT_INJECTION))
 $(eval $(call libvariant,clang,$(CLANG),))
+$(eval $(call libvariant,stats,$(CC),-DSEQSHM_STATS))
 
 build/rel/libseqshm.so: build/rel/libseqshm.a
 	@echo "  LD      $@"
@@ -126,6 +129,50 @@ tsan: build/tsan/stress_threads
 
 # gcc builds everything; clang must compile the library cleanly too.
 check-clang: build/clang/libseqshm.a
+
+# -------------------------------------------------------------- benchmarks
+# The benchmarks are C (bench/*.c); bench/gbench.cc wraps Google Benchmark
+# for them and bench/boost_shim.cc reaches Boost.Interprocess (C++ only).
+CXX       ?= c++
+BENCH_C   := $(wildcard bench/*.c)
+BENCH_CC  := bench/gbench.cc bench/boost_shim.cc
+BENCH_OUT ?= bench/results
+BENCH_ARGS ?= --benchmark_enable_random_interleaving=true
+build/bench/%.o: bench/%.c $(wildcard bench/*.h) include/seqshm.h | build/bench
+	@echo "  CC      $@"
+	$(Q)$(CC) $(CPPFLAGS) $(CSTD) $(WARN) -O2 -g -c $< -o $@
+build/bench/%.o: bench/%.cc $(wildcard bench/*.h) | build/bench
+	@echo "  CXX     $@"
+	$(Q)$(CXX) -std=c++17 -Wall -Wextra -Werror -O2 -g -c $< -o $@
+build/bench:
+	$(Q)mkdir -p $@
+build/bench/seqshm-bench: $(BENCH_C:bench/%.c=build/bench/%.o) \
+                          $(BENCH_CC:bench/%.cc=build/bench/%.o) \
+                          build/stats/libseqshm.a
+	@echo "  LD      $@"
+	$(Q)$(CXX) -o $@ $^ -lbenchmark $(LDLIBS)
+
+bench-deps:
+	@sh scripts/deps.sh bench
+
+# Runs every benchmark (a few minutes), writes the JSON, prints the summary
+# table of ratios and draws the chart.
+bench: bench-deps build/bench/seqshm-bench
+	@mkdir -p $(BENCH_OUT)
+	build/bench/seqshm-bench $(BENCH_ARGS) \
+	    --benchmark_out=$(BENCH_OUT)/bench.json --benchmark_out_format=json
+	python3 bench/summary.py $(BENCH_OUT)/bench.json | tee $(BENCH_OUT)/summary.txt
+	gnuplot -e "dir='$(BENCH_OUT)'" bench/plot.gp
+
+# CI: the benchmark binary builds and runs every case, briefly; no timing
+# is judged.
+bench-smoke: bench-deps build/bench/seqshm-bench
+	SEQSHM_BENCH_RUN_MS=5 SEQSHM_BENCH_ROUNDS=200 build/bench/seqshm-bench \
+	    --benchmark_min_time=0.001 --benchmark_repetitions=1 \
+	    --benchmark_out=build/bench/smoke.json --benchmark_out_format=json \
+	    >/dev/null
+	python3 bench/summary.py build/bench/smoke.json >/dev/null
+	@echo "bench-smoke: every benchmark ran"
 
 # --------------------------------------------------------------------- demo
 build/rel/demo: examples/demo.c build/rel/libseqshm.a

@@ -44,57 +44,31 @@ bool claim_recover(const struct seqshm *s, uint64_t dead)
     return true;
 }
 
-int claim_acquire(struct seqshm *s, struct deadline *d, uint64_t *seq)
+/* The claim was held when claim_try() looked: wait for it with plain loads
+ * (failing read-modify-writes would take the seq line from readers), and
+ * take it over if its owner is dead. */
+int claim_wait(struct seqshm *s, struct deadline *d)
 {
     uint64_t self = owner_self(s);
     bool slow;
     for (;;) {
-        uint64_t cur = 0;
-        /* acquire: the previous holder's stores to seq and slots are seen */
-        if (atomic_compare_exchange_weak_explicit(&s->line->owner, &cur, self,
-                                                  memory_order_acquire,
-                                                  memory_order_relaxed))
-            break;
-        /* Held: wait with plain loads, so waiting writers do not take the
-         * seq line away from readers with failing read-modify-writes. */
-        while (cur != 0) {
-            if (!backoff(d, &slow))
-                return SEQSHM_ETIMEDOUT;
-            if (slow && !owner_alive(cur) &&
-                atomic_compare_exchange_strong_explicit(
+        uint64_t cur = atomic_load_explicit(&s->line->owner,
+                                            memory_order_relaxed);
+        if (cur == 0) {
+            if (atomic_compare_exchange_weak_explicit(
                     &s->line->owner, &cur, self, memory_order_acquire,
-                    memory_order_relaxed)) {
-                repair(s);
-                goto held;
-            }
-            cur = atomic_load_explicit(&s->line->owner, memory_order_relaxed);
+                    memory_order_relaxed))
+                return SEQSHM_OK;
+            continue;
+        }
+        if (!backoff(d, &slow))
+            return SEQSHM_ETIMEDOUT;
+        if (slow && !owner_alive(cur) &&
+            atomic_compare_exchange_strong_explicit(
+                &s->line->owner, &cur, self, memory_order_acquire,
+                memory_order_relaxed)) {
+            repair(s);
+            return SEQSHM_OK;
         }
     }
-held:
-    *seq = atomic_load_explicit(&s->line->seq, memory_order_relaxed);
-    return SEQSHM_OK;
-}
-
-void claim_begin(struct seqshm *s, uint64_t seq)
-{
-    atomic_store_explicit(&s->line->seq, seq | SEQ_BUSY, memory_order_relaxed);
-    /* BUSY is visible before any payload store: a reader whose copy saw one
-     * of them sees BUSY (or later) when it reloads seq after its acquire
-     * fence. */
-    atomic_thread_fence(memory_order_release);
-}
-
-void claim_publish(struct seqshm *s, uint64_t next)
-{
-    /* seq_cst, not just release: with the seq_cst load of the waiter count
-     * in wake_waiters() this is one half of the Dekker pair in wait.c, so a
-     * waiter either sees this version or is seen and woken. */
-    atomic_store_explicit(&s->line->seq, next, memory_order_seq_cst);
-    atomic_store_explicit(&s->line->owner, 0, memory_order_release);
-    wake_waiters(s);
-}
-
-void claim_abort(struct seqshm *s)
-{
-    atomic_store_explicit(&s->line->owner, 0, memory_order_release);
 }

@@ -1,23 +1,6 @@
-/* copy.c - copies between private memory and the shared payload.
- *
- * Readers copy while a writer may be storing: in the C11 model that is a data
- * race unless both sides use atomics. Normal builds use memcpy (the seqlock's
- * sequence check discards any copy a write overlapped, and memcpy runs at
- * full speed). ThreadSanitizer builds copy with relaxed atomic loads and
- * stores, a word at a time where alignment allows, so TSan sees no race and
- * still checks everything around the copy.
- */
+/* copy.c - the ThreadSanitizer builds' payload copies: relaxed atomic
+ * loads and stores, a word at a time where alignment allows (see copy.h). */
 #include "internal.h"
-
-#include <string.h>
-
-#if defined(__SANITIZE_THREAD__)
-#define SEQSHM_ATOMIC_COPY 1
-#elif defined(__has_feature)
-#if __has_feature(thread_sanitizer)
-#define SEQSHM_ATOMIC_COPY 1
-#endif
-#endif
 
 #ifdef SEQSHM_ATOMIC_COPY
 
@@ -80,31 +63,6 @@ void copy_within(unsigned char *dst, const unsigned char *src, size_t n)
     atomic_in(dst, src, n, false);
 }
 
-#else /* normal builds */
-
-void copy_out(void *dst, const unsigned char *shared, size_t n)
-{
-    memcpy(dst, shared, n);
-}
-
-void copy_in(unsigned char *shared, const void *src, size_t n)
-{
-#ifdef SEQSHM_FAULT_INJECTION
-    /* test builds stop a writer half-way through its copy */
-    size_t half = n / 2;
-    memcpy(shared, src, half);
-    FAULT("mid_copy");
-    memcpy(shared + half, (const unsigned char *)src + half, n - half);
 #else
-    memcpy(shared, src, n);
-#endif
-}
-
-void zero_in(unsigned char *shared, size_t n) { memset(shared, 0, n); }
-
-void copy_within(unsigned char *dst, const unsigned char *src, size_t n)
-{
-    memcpy(dst, src, n);
-}
-
+typedef int copy_inline_in_normal_builds; /* ISO C: no empty translation unit */
 #endif

@@ -12,7 +12,6 @@
 
 #define SPIN_STEPS 64u
 #define YIELD_STEPS 16u
-#define NAP_MIN_NS 1000
 #define NAP_MAX_NS 1000000
 
 int64_t now_ns(void)
@@ -22,18 +21,10 @@ int64_t now_ns(void)
     return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
 }
 
-/* The clock is read only once a caller has to wait: the fast path of every
- * read and write stays free of it. The deadline counts from that first
- * wait, a few nanoseconds after the call began. */
+/* deadline_start() (internal.h) leaves end_ns unset: the clock is read only
+ * once a caller has to wait. The deadline counts from that first wait, a few
+ * nanoseconds after the call began. */
 #define END_UNSET INT64_MIN
-
-void deadline_start(struct deadline *d, int64_t timeout_ns)
-{
-    d->timeout = timeout_ns;
-    d->tries = 0;
-    d->nap_ns = NAP_MIN_NS;
-    d->end_ns = timeout_ns < 0 ? INT64_MAX : timeout_ns == 0 ? 0 : END_UNSET;
-}
 
 int64_t deadline_left(struct deadline *d)
 {

@@ -14,24 +14,36 @@
 
 #define HIDDEN __attribute__((visibility("hidden")))
 
+/* fault.c hooks, compiled only into test builds. */
+#ifdef SEQSHM_FAULT_INJECTION
+HIDDEN void fault_point(const char *where);
+#define FAULT(where) fault_point(where)
+#else
+#define FAULT(where) ((void)0)
+#endif
+
 /* A handle. Immutable after seqshm_open() returns, but for the identity
- * cache, which lives in a page of its own that fork() wipes. */
+ * cache, which lives in a page of its own that fork() wipes. The fields
+ * every read and write uses come first, on one cache line. */
 struct seqshm {
-    unsigned char *base;             /* the mapping */
-    size_t map_len;
-    struct seqshm_header *hdr;
-    struct seqshm_seq_line *line;
-    struct seqshm_wait_line *wait;
-    pthread_mutex_t *mutex;
+    struct seqshm_seq_line *line;    /* seq and owner */
     unsigned char *slots;            /* slot i at slots + i * stride */
     size_t stride;
-    size_t size;                     /* payload bytes */
     uint64_t slot_mask;              /* slot_count - 1 */
-    unsigned layout;                 /* 0, SEQSHM_DOUBLE_BUFFER, SEQSHM_MUTEX */
+    uint64_t stall;                  /* seq bits that stop a reader's copy */
+    uint64_t window;                 /* see seqlock.h */
+    size_t size;                     /* payload bytes */
+    bool locked_reads;               /* SEQSHM_MUTEX, read-write handle */
     bool rdonly;
     bool creator;
     bool persist;
+    unsigned layout;                 /* 0, SEQSHM_DOUBLE_BUFFER, SEQSHM_MUTEX */
     _Atomic uint64_t *ident;         /* owner token cache; 0 after fork */
+    struct seqshm_wait_line *wait;
+    pthread_mutex_t *mutex;
+    struct seqshm_header *hdr;
+    unsigned char *base;             /* the mapping */
+    size_t map_len;
     dev_t dev;                       /* the object, to unlink only it */
     ino_t ino;
     char name[];                     /* as given */
@@ -55,7 +67,14 @@ struct deadline {
     int64_t nap_ns;  /* current sleep length */
 };
 HIDDEN int64_t now_ns(void);
-HIDDEN void deadline_start(struct deadline *d, int64_t timeout_ns);
+static inline void deadline_start(struct deadline *d, int64_t timeout_ns)
+{
+    d->timeout = timeout_ns;
+    d->tries = 0;
+    d->nap_ns = 1000;
+    /* the clock is read only once a caller has to wait (deadline_left) */
+    d->end_ns = timeout_ns < 0 ? INT64_MAX : timeout_ns == 0 ? 0 : INT64_MIN;
+}
 HIDDEN int64_t deadline_left(struct deadline *d);
 /* One back-off step: spin, then yield, then sleep with growing naps capped at
  * 1 ms and at the time left. Returns false once the deadline has passed (for
@@ -65,25 +84,20 @@ HIDDEN int64_t deadline_left(struct deadline *d);
 HIDDEN bool backoff(struct deadline *d, bool *slow);
 
 /* owner.c: who holds a claim, and are they alive. */
-HIDDEN uint64_t owner_self(const struct seqshm *s);
+HIDDEN uint64_t owner_self_slow(const struct seqshm *s);
+static inline uint64_t owner_self(const struct seqshm *s)
+{
+    uint64_t tok = atomic_load_explicit(s->ident, memory_order_relaxed);
+    return tok != 0 ? tok : owner_self_slow(s);
+}
 HIDDEN bool owner_alive(uint64_t token);
 HIDDEN int owner_start_time(pid_t pid, uint64_t *start);
 HIDDEN pid_t owner_pid(uint64_t token);
 
-/* copy.c: payload copies that stay race-free under ThreadSanitizer. */
-HIDDEN void copy_out(void *dst, const unsigned char *shared, size_t n);
-HIDDEN void copy_in(unsigned char *shared, const void *src, size_t n);
-HIDDEN void zero_in(unsigned char *shared, size_t n);
-HIDDEN void copy_within(unsigned char *dst, const unsigned char *src, size_t n);
+#include "copy.h"
 
-/* claim.c: the writers' claim on the sequence. */
-/* Take the claim (waiting at most until d); *seq: the sequence as found,
- * BUSY clear. Then either claim_begin(), copy, claim_publish(), or
- * claim_abort() to give the claim back with nothing changed. */
-HIDDEN int claim_acquire(struct seqshm *s, struct deadline *d, uint64_t *seq);
-HIDDEN void claim_begin(struct seqshm *s, uint64_t seq);
-HIDDEN void claim_publish(struct seqshm *s, uint64_t next_seq);
-HIDDEN void claim_abort(struct seqshm *s);
+/* claim.c: the slow paths of the writers' claim (fast paths: seqlock.h). */
+HIDDEN int claim_wait(struct seqshm *s, struct deadline *d);
 HIDDEN bool claim_recover(const struct seqshm *s, uint64_t dead);
 /* For a holder of the robust mutex whose previous holder died. */
 HIDDEN void claim_repair_held(const struct seqshm *s);
@@ -96,12 +110,5 @@ HIDDEN void robust_unlock(const struct seqshm *s);
 /* wait.c */
 HIDDEN void wake_waiters(const struct seqshm *s);
 
-/* fault.h hooks, compiled only into test builds. */
-#ifdef SEQSHM_FAULT_INJECTION
-HIDDEN void fault_point(const char *where);
-#define FAULT(where) fault_point(where)
-#else
-#define FAULT(where) ((void)0)
-#endif
 
 #endif

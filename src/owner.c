@@ -83,13 +83,10 @@ static uint64_t make_token(pid_t pid)
     return ((start & START_MASK) << PID_BITS) | ((uint64_t)pid & PID_MASK);
 }
 
-uint64_t owner_self(const struct seqshm *s)
+uint64_t owner_self_slow(const struct seqshm *s)
 {
-    uint64_t tok = atomic_load_explicit(s->ident, memory_order_relaxed);
-    if (tok == 0) {
-        tok = make_token(getpid());
-        atomic_store_explicit(s->ident, tok, memory_order_relaxed);
-    }
+    uint64_t tok = make_token(getpid());
+    atomic_store_explicit(s->ident, tok, memory_order_relaxed);
     return tok;
 }
 

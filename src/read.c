@@ -1,18 +1,16 @@
 /* read.c - every read (full, partial, span, versioned) goes through
- * read_range().
- *
- * The reader's side of the seqlock (no store to shared memory):
- *   s0 = seq (acquire); copy slot (s0 / STEP) % slots; fence (acquire);
- *   s1 = seq (relaxed); the copy is a snapshot iff no writer claimed the
- *   slot it read before s1 was loaded.
- * Writers claim slot (v+1) % N by storing v*STEP|BUSY, so the first writer
- * that can reuse the slot of version v stores (v+N-1)*STEP|BUSY:
- *     snapshot  <=>  s1 - (s0 & ~BUSY) <= (N-1)*STEP
- * With one slot that reads s1 == s0, and s0 must not be BUSY (the slot is the
- * one being written); with two slots a reader is never held up by a write in
- * progress and fails only if lapped.
- */
-#include "internal.h"
+ * read_range(): one inline attempt (seqlock.h), then read_slow() for
+ * retries, torn payloads, dead writers and the mutex layout. */
+#include "seqlock.h"
+
+#ifdef SEQSHM_STATS
+/* benchmark builds: failed read attempts on this thread ("retries per
+ * read"); counted only on the retry path, so the fast path is unchanged */
+_Thread_local uint64_t seqshm_stat_retries;
+#define STAT_RETRY() (seqshm_stat_retries++)
+#else
+#define STAT_RETRY() ((void)0)
+#endif
 
 /* The rare path: the writer has held the claim for a while. If it is dead,
  * a read-write handle recovers (once, whoever is first) and a read-only
@@ -50,32 +48,21 @@ static int read_locked(const struct seqshm *s, void *dst, size_t len,
     return rc;
 }
 
-static int read_range(const struct seqshm *s, void *dst, size_t len,
-                      size_t off, uint64_t *version, int64_t timeout_ns)
+/* Retries with back-off until a snapshot, a torn payload, or the deadline.
+ * seq is what the failed fast attempt saw. */
+__attribute__((noinline)) static int
+read_slow(const struct seqshm *s, void *dst, size_t len, size_t off,
+          uint64_t *version, int64_t timeout_ns, uint64_t seq)
 {
-    if (s->layout == SEQSHM_MUTEX && !s->rdonly)
+    if (s->locked_reads)
         return read_locked(s, dst, len, off, version, timeout_ns);
-
-    const uint64_t window = s->slot_mask * SEQ_STEP;
-    const uint64_t wait_for = s->slot_mask == 0 ? SEQ_BUSY : 0;
     struct deadline d;
     bool slow;
-    deadline_start(&d, timeout_ns); /* reads no clock */
+    deadline_start(&d, timeout_ns);
     for (;;) {
-        uint64_t s0 = atomic_load_explicit(&s->line->seq, memory_order_acquire);
-        if (s0 & SEQ_TORN)
+        if (seq & SEQ_TORN)
             return SEQSHM_EOWNERDEAD;
-        if (!(s0 & wait_for)) {
-            copy_out(dst, slot_at(s, s0 / SEQ_STEP) + off, len);
-            atomic_thread_fence(memory_order_acquire);
-            uint64_t s1 = atomic_load_explicit(&s->line->seq,
-                                               memory_order_relaxed);
-            if (s1 - (s0 & ~SEQ_BUSY) <= window) {
-                if (version != NULL)
-                    *version = s0 / SEQ_STEP;
-                return SEQSHM_OK;
-            }
-        }
+        STAT_RETRY();
         bool more = backoff(&d, &slow);
         /* a dead writer is looked for once spinning is over, and before
          * giving up, so even timeout 0 reports it rather than a timeout */
@@ -86,7 +73,24 @@ static int read_range(const struct seqshm *s, void *dst, size_t len,
         }
         if (!more)
             return SEQSHM_ETIMEDOUT;
+        if (snapshot_try(s, dst, len, off, &seq)) {
+            if (version != NULL)
+                *version = seq / SEQ_STEP;
+            return SEQSHM_OK;
+        }
     }
+}
+
+static inline int read_range(const struct seqshm *s, void *dst, size_t len,
+                             size_t off, uint64_t *version, int64_t timeout_ns)
+{
+    uint64_t seq = 0;
+    if (likely(!s->locked_reads) && likely(snapshot_try(s, dst, len, off, &seq))) {
+        if (version != NULL)
+            *version = seq / SEQ_STEP;
+        return SEQSHM_OK;
+    }
+    return read_slow(s, dst, len, off, version, timeout_ns, seq);
 }
 
 static bool range_ok(const struct seqshm *s, const void *dst, size_t len,
@@ -98,7 +102,9 @@ static bool range_ok(const struct seqshm *s, const void *dst, size_t len,
 
 int seqshm_read(const seqshm *s, void *dst, int64_t timeout_ns)
 {
-    return seqshm_read_versioned(s, dst, NULL, timeout_ns);
+    if (s == NULL || dst == NULL)
+        return SEQSHM_EINVAL;
+    return read_range(s, dst, s->size, 0, NULL, timeout_ns);
 }
 
 int seqshm_read_versioned(const seqshm *s, void *dst, uint64_t *version,

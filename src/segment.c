@@ -131,8 +131,12 @@ static int handle_new(struct seqshm **out, const char *name, void *base,
     s->stride = (size_t)h->slot_stride;
     s->size = (size_t)h->payload_size;
     s->slot_mask = h->slot_count - 1;
+    s->window = s->slot_mask * SEQ_STEP;
+    /* one slot: a write in progress is in the slot readers want */
+    s->stall = s->slot_mask == 0 ? SEQ_TORN | SEQ_BUSY : SEQ_TORN;
     s->layout = h->flags;
     s->rdonly = (flags & SEQSHM_RDONLY) != 0;
+    s->locked_reads = s->layout == SEQSHM_MUTEX && !s->rdonly;
     s->creator = creator;
     s->persist = (flags & SEQSHM_PERSIST) != 0;
     s->ident = ident;

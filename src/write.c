@@ -1,16 +1,15 @@
 /* write.c - every write (full, partial, span, clear) in every layout goes
  * through write_range(). */
-#include "internal.h"
+#include "seqlock.h"
 
 /* Writes [off, off+len) of the payload from src (zeros if src is NULL).
  * In SEQSHM_MUTEX the robust mutex is taken first; the claim is then always
- * free, but keeping it there lets read-only readers see BUSY and the owner.
+ * free, but keeping it lets read-only readers see BUSY and the owner.
  * A full write may repair a torn payload; a partial one may not. */
 static int write_range(struct seqshm *s, const void *src, size_t len,
                        size_t off, int64_t timeout_ns)
 {
     struct deadline d;
-    uint64_t seq;
     bool full = off == 0 && len == s->size;
     deadline_start(&d, timeout_ns);
     FAULT("before_claim");
@@ -19,7 +18,8 @@ static int write_range(struct seqshm *s, const void *src, size_t len,
         if (rc != SEQSHM_OK)
             return rc;
     }
-    int rc = claim_acquire(s, &d, &seq);
+    int rc = claim_try(s) ? SEQSHM_OK : claim_wait(s, &d);
+    uint64_t seq = atomic_load_explicit(&s->line->seq, memory_order_relaxed);
     if (rc == SEQSHM_OK && !full && (seq & SEQ_TORN)) {
         claim_abort(s);
         rc = SEQSHM_EOWNERDEAD;
@@ -45,7 +45,7 @@ static int write_range(struct seqshm *s, const void *src, size_t len,
     else
         zero_in(slot + off, len);
     FAULT("before_publish");
-    claim_publish(s, (version + 1) * SEQ_STEP); /* clears BUSY and TORN */
+    claim_publish(s, version + 1);
     if (s->layout == SEQSHM_MUTEX)
         robust_unlock(s);
     return SEQSHM_OK;
@@ -77,7 +77,8 @@ int seqshm_write_partial(seqshm *s, const void *src, size_t len, size_t off,
 int seqshm_write_span(seqshm *s, const void *src, size_t len,
                       int64_t timeout_ns)
 {
-    return seqshm_write_partial(s, src, len, 0, timeout_ns);
+    int rc = writable(s, src, len, 0);
+    return rc != SEQSHM_OK ? rc : write_range(s, src, len, 0, timeout_ns);
 }
 
 int seqshm_clear(seqshm *s, int64_t timeout_ns)

@@ -1,0 +1,81 @@
+/* seqlock.h - the protocol's fast paths, inline. Slow paths (waiting,
+ * recovery, the mutex layout) live in claim.c, read.c and robust.c.
+ *
+ * The sequence: seq = version * SEQ_STEP | TORN | BUSY (layout.h).
+ *
+ * Writer (holds the claim: owner != 0, see claim.c):
+ *     seq := seq | BUSY           relaxed
+ *     fence                       release: BUSY before any payload store
+ *     copy into slot (version + 1) % N
+ *     seq := (version + 1) * STEP seq_cst: release for readers, and one half
+ *                                 of the Dekker pair with waiters (wait.c)
+ *
+ * Reader (performs no store):
+ *     s0 := seq                   acquire
+ *     copy slot (s0 / STEP) % N
+ *     fence                       acquire: the copy before the reload
+ *     s1 := seq                   relaxed
+ *     snapshot  <=>  s1 - (s0 & ~BUSY) <= window,  window = (N - 1) * STEP
+ *
+ * Why: the writer of version w fills slot w % N and claims by storing
+ * (w - 1) * STEP | BUSY. The first writer that can reuse the slot of version
+ * v is v + N, whose claim stores (v + N - 1) * STEP | BUSY = (s0 & ~BUSY) +
+ * window + BUSY. If the copy saw any of its payload stores, the fences make
+ * s1 see that claim or later, and the check fails. With one slot (window 0)
+ * that is the classic s1 == s0, and a BUSY s0 is never copied (`stall`).
+ */
+#ifndef SEQSHM_SEQLOCK_H
+#define SEQSHM_SEQLOCK_H
+
+#include "internal.h"
+
+#define likely(x) __builtin_expect(!!(x), 1)
+#define unlikely(x) __builtin_expect(!!(x), 0)
+
+/* One read attempt of [off, off+len). *seq receives s0. True if the copy in
+ * dst is a snapshot of version s0 / SEQ_STEP. */
+static inline bool snapshot_try(const struct seqshm *s, void *dst, size_t len,
+                                size_t off, uint64_t *seq)
+{
+    uint64_t s0 = atomic_load_explicit(&s->line->seq, memory_order_acquire);
+    *seq = s0;
+    if (unlikely(s0 & s->stall)) /* torn, or the one slot is being written */
+        return false;
+    copy_out(dst, slot_at(s, s0 / SEQ_STEP) + off, len);
+    atomic_thread_fence(memory_order_acquire);
+    uint64_t s1 = atomic_load_explicit(&s->line->seq, memory_order_relaxed);
+    return s1 - (s0 & ~SEQ_BUSY) <= s->window;
+}
+
+/* Takes the claim if it is free; the waiting path is claim_wait(). The
+ * acquire makes the previous holder's stores (seq, slots) visible. */
+static inline bool claim_try(struct seqshm *s)
+{
+    uint64_t free_claim = 0;
+    return atomic_compare_exchange_strong_explicit(
+        &s->line->owner, &free_claim, owner_self(s), memory_order_acquire,
+        memory_order_relaxed);
+}
+
+static inline void claim_begin(struct seqshm *s, uint64_t seq)
+{
+    atomic_store_explicit(&s->line->seq, seq | SEQ_BUSY, memory_order_relaxed);
+    atomic_thread_fence(memory_order_release);
+}
+
+/* Publishes version `next` (clearing BUSY and TORN), releases the claim and
+ * wakes waiters if any announced themselves. */
+static inline void claim_publish(struct seqshm *s, uint64_t next)
+{
+    atomic_store_explicit(&s->line->seq, next * SEQ_STEP, memory_order_seq_cst);
+    atomic_store_explicit(&s->line->owner, 0, memory_order_release);
+    wake_waiters(s);
+}
+
+/* Gives the claim back with nothing changed. */
+static inline void claim_abort(struct seqshm *s)
+{
+    atomic_store_explicit(&s->line->owner, 0, memory_order_release);
+}
+
+#endif
