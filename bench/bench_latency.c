@@ -5,8 +5,8 @@
  *                                  stores a counter in its own cache line
  *                                  and spins on the other's
  *   latency/seqshm-spin/<layout>   each side publishes 64 B with
- *                                  seqshm_write and spins on the other
- *                                  segment's version, then reads it
+ *                                  seqshm_write and spins reading the other
+ *                                  segment until its version moves on
  *   latency/futex-pingpong         floor for sleeping readers: the same
  *                                  with raw futex wait/wake
  *   latency/seqshm-wait/<layout>   each side sleeps in seqshm_wait, then
@@ -68,16 +68,18 @@ static void post(_Atomic uint32_t *w, uint32_t v, bool wake)
         fwake(w);
 }
 
-/* seqshm: wait for version >= v on s, then read it. */
+/* seqshm: read s until its snapshot is version v or later, spinning on
+ * read_versioned or sleeping in seqshm_wait between reads. */
 static void seq_await(seqshm *s, uint64_t v, bool sleep, unsigned char *buf)
 {
-    if (sleep)
-        while (seqshm_version(s) < v)
-            seqshm_wait(s, v - 1, SEQSHM_FOREVER);
-    else
-        while (seqshm_version(s) < v)
-            ;
-    seqshm_read(s, buf, SEQSHM_FOREVER);
+    uint64_t got = 0;
+    for (;;) {
+        seqshm_read_versioned(s, buf, &got, SEQSHM_FOREVER);
+        if (got >= v)
+            return;
+        if (sleep)
+            seqshm_wait(s, got, SEQSHM_FOREVER);
+    }
 }
 
 static void child(const struct lcase *k, struct lines *l, const char *na,

@@ -41,7 +41,12 @@ static inline bool snapshot_try(const struct seqshm *s, void *dst, size_t len,
     *seq = s0;
     if (unlikely(s0 & s->stall)) /* torn, or the one slot is being written */
         return false;
-    copy_out(dst, slot_at(s, s0 / SEQ_STEP) + off, len);
+    /* With one slot, its address does not depend on s0: said with a branch,
+     * not arithmetic, so the CPU may fetch the payload while s0's cache line
+     * is still on its way (one transfer's latency instead of two). */
+    const unsigned char *slot =
+        likely(s->slot_mask == 0) ? s->slots : slot_at(s, s0 / SEQ_STEP);
+    copy_out(dst, slot + off, len);
     atomic_thread_fence(memory_order_acquire);
     uint64_t s1 = atomic_load_explicit(&s->line->seq, memory_order_relaxed);
     return s1 - (s0 & ~SEQ_BUSY) <= s->window;
