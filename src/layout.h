@@ -35,7 +35,7 @@
 #define WAIT_LINE_OFFSET (2u * REGION)
 #define MUTEX_LINE_OFFSET (3u * REGION)
 #define SLOTS_OFFSET (4u * REGION)
-#define SLOT_ALIGN 64u
+#define SLOT_ALIGN 128u /* whole adjacent-line prefetch pairs */
 #define CACHE_LINE 64u
 #define INLINE_OFFSET 16u   /* inline slots follow seq and owner ... */
 #define INLINE_BYTES (CACHE_LINE - INLINE_OFFSET) /* ... in the same line */
