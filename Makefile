@@ -13,6 +13,8 @@ V       ?= 0
 Q       := $(if $(filter 1,$(V)),,@)
 CC      ?= cc
 CLANG   ?= clang
+CLANGXX ?= clang++
+CXX     ?= c++
 PREFIX  ?= /usr/local
 DESTDIR ?=
 VERSION := 1.0.0
@@ -30,8 +32,8 @@ SRC := $(wildcard src/*.c)
 HDR := include/seqshm.h $(wildcard src/*.h)
 
 .PHONY: all test demo bench bench-deps bench-smoke install uninstall clean \
-        deps check-clang stress tsan
-all: build/rel/libseqshm.a build/rel/libseqshm.so
+        deps check-clang stress tsan examples run-examples
+all: build/rel/libseqshm.a build/rel/libseqshm.so examples
 
 # ---------------------------------------------------------------- libraries
 # $(call libvariant,dir,compiler,extra-flags)
@@ -113,8 +115,10 @@ deps:
 
 # Criterion under ASan+UBSan runs the same suite as the plain build.
 test: deps all check-clang build/fault/unit build/san/unit build/poll/unit \
-      stress tsan
+      build/fault/unit_hpp build/clang/unit_hpp stress tsan run-examples
 	build/fault/unit --jobs 2
+	build/fault/unit_hpp --jobs 2
+	build/clang/unit_hpp --jobs 2
 	ASAN_OPTIONS=detect_leaks=1 build/san/unit --jobs 2
 	SEQSHM_TEST_POLL=1 build/poll/unit --jobs 2
 	@sh scripts/shm-clean-check.sh
@@ -133,7 +137,6 @@ check-clang: build/clang/libseqshm.a
 # -------------------------------------------------------------- benchmarks
 # The benchmarks are C (bench/*.c); bench/gbench.cc wraps Google Benchmark
 # for them and bench/boost_shim.cc reaches Boost.Interprocess (C++ only).
-CXX       ?= c++
 BENCH_C   := $(wildcard bench/*.c)
 BENCH_CC  := bench/gbench.cc bench/boost_shim.cc
 BENCH_OUT ?= bench/results
@@ -173,6 +176,36 @@ bench-smoke: bench-deps build/bench/seqshm-bench
 	    >/dev/null
 	python3 bench/summary.py build/bench/smoke.json >/dev/null
 	@echo "bench-smoke: every benchmark ran"
+
+# ----------------------------------------------------------------- examples
+# The reference's examples, in C (examples/c) and C++20 (examples/cpp).
+CXXWARN := -Wall -Wextra -Werror
+EX_C    := $(patsubst examples/c/%.c,build/examples/c/%,$(wildcard examples/c/*.c))
+EX_CPP  := $(patsubst examples/cpp/%.cpp,build/examples/cpp/%,$(wildcard examples/cpp/*.cpp))
+examples: $(EX_C) $(EX_CPP) build/rel/demo
+build/examples/c/%: examples/c/%.c include/seqshm.h build/rel/libseqshm.a
+	@mkdir -p $(@D)
+	@echo "  LD      $@"
+	$(Q)$(CC) $(CPPFLAGS) $(CSTD) $(WARN) -O2 $< build/rel/libseqshm.a -o $@ $(LDLIBS)
+build/examples/cpp/%: examples/cpp/%.cpp include/seqshm.hpp include/seqshm.h \
+                      build/rel/libseqshm.a
+	@mkdir -p $(@D)
+	@echo "  LD      $@"
+	$(Q)$(CXX) -Iinclude -std=c++20 $(CXXWARN) -O2 $< build/rel/libseqshm.a \
+	    -o $@ $(LDLIBS)
+run-examples: examples
+	@sh scripts/run-examples.sh
+
+# The wrapper's tests, with g++ and clang++ (against the fault build, which
+# lets a test stall a writer).
+build/fault/unit_hpp: tests/test_hpp.cpp include/seqshm.hpp build/fault/libseqshm.a
+	@echo "  LD      $@"
+	$(Q)$(CXX) -Iinclude -std=c++20 $(CXXWARN) -O1 -g $< build/fault/libseqshm.a \
+	    -o $@ -lcriterion $(LDLIBS)
+build/clang/unit_hpp: tests/test_hpp.cpp include/seqshm.hpp build/fault/libseqshm.a
+	@echo "  LD      $@"
+	$(Q)$(CLANGXX) -Iinclude -std=c++20 $(CXXWARN) -O1 -g $< \
+	    build/fault/libseqshm.a -o $@ -lcriterion $(LDLIBS)
 
 # --------------------------------------------------------------------- demo
 build/rel/demo: examples/demo.c build/rel/libseqshm.a

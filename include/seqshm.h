@@ -78,7 +78,15 @@ extern "C" {
 #endif
 
 /* Opaque handle: one mapping of one segment. */
+#ifndef __cplusplus
 typedef struct seqshm seqshm;
+#else
+/* In C++ the name seqshm is the namespace of seqshm.hpp, so the handle type
+ * is spelled seqshm_handle there (the same object; C linkage ignores the
+ * name). The macro below lasts only for this header's declarations. */
+typedef struct seqshm_handle seqshm_handle;
+#define seqshm seqshm_handle
+#endif
 
 /* ---------------------------------------------------------------- status */
 
@@ -288,6 +296,7 @@ SEQSHM_API unsigned seqshm_layout(const seqshm *shm);
 SEQSHM_API uint64_t seqshm_type_tag(const seqshm *shm);
 
 #ifdef __cplusplus
+#undef seqshm
 }
 #endif
 

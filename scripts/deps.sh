@@ -1,11 +1,23 @@
 #!/bin/sh
 # Installs what `make test` needs, with the system package manager where it
 # can; otherwise says exactly what to install. Quiet when all is present.
-#   Criterion (the unit tests), clang with its sanitizer runtimes (the
-#   ThreadSanitizer build and the clang warning check), pkg-config, strace
-#   (counts the system calls of writes).
+#   Criterion (the unit tests), g++ (the C++ wrapper and examples), clang
+#   with its sanitizer runtimes (the ThreadSanitizer build, the clang warning
+#   check, clang++ for the wrapper), pkg-config, strace (counts the system
+#   calls of writes).
+# `deps.sh bench` checks what `make bench` needs instead: Google Benchmark,
+# the Boost headers, a C++ compiler, gnuplot and python3.
 set -u
 missing=""
+if [ "${1:-}" = bench ]; then
+    have() { printf '#include <%s>\nint main(){return 0;}\n' "$1" |
+        ${CXX:-c++} -x c++ - -o /dev/null $2 >/dev/null 2>&1; }
+    command -v ${CXX:-c++} >/dev/null 2>&1 || missing="$missing g++"
+    have benchmark/benchmark.h "-lbenchmark -lpthread" || missing="$missing libbenchmark-dev"
+    have boost/interprocess/sync/interprocess_mutex.hpp "" || missing="$missing libboost-dev"
+    command -v gnuplot >/dev/null 2>&1 || missing="$missing gnuplot-nox"
+    command -v python3 >/dev/null 2>&1 || missing="$missing python3"
+else
 have_criterion() {
     printf '#include <criterion/criterion.h>\nTest(a, b) {}\n' |
         ${CC:-cc} -x c - -o /dev/null -lcriterion >/dev/null 2>&1
@@ -15,10 +27,12 @@ have_tsan() {
         clang -fsanitize=thread -x c - -o /dev/null >/dev/null 2>&1
 }
 have_criterion || missing="$missing libcriterion-dev"
+command -v ${CXX:-c++} >/dev/null 2>&1 || missing="$missing g++"
 command -v clang >/dev/null 2>&1 || missing="$missing clang"
 command -v clang >/dev/null 2>&1 && ! have_tsan && missing="$missing libclang-rt-dev"
 command -v pkg-config >/dev/null 2>&1 || missing="$missing pkg-config"
 command -v strace >/dev/null 2>&1 || missing="$missing strace"
+fi
 [ -z "$missing" ] && exit 0
 
 echo "seqshm: missing build dependencies:$missing"

@@ -1,0 +1,300 @@
+// seqshm.hpp - C++20 wrapper: the reference SharedMemory<T> API over seqshm.
+//
+// Code written against the reference class works after changing the include
+// line and the namespace:
+//
+//     #include <seqshm.hpp>
+//     seqshm::SharedMemory<Pose> shm("robot-pose");      // create or open
+//     shm.write(pose);
+//     Pose p = shm.read();
+//
+// Header-only. Errors are exceptions:
+//   std::invalid_argument  partial or span access outside the payload, and
+//                          a bad name;
+//   seqshm::error          everything else (timeouts included), carrying the
+//                          seqshm status code (status()).
+// Timeouts are std::chrono durations of any unit; zero (the default) means
+// no timeout, as in the reference. Every method is safe from any number of
+// threads and processes at once; moving or destroying an object must not
+// race other calls on it.
+#ifndef SEQSHM_HPP
+#define SEQSHM_HPP
+
+#include "seqshm.h"
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+#include <optional>
+#include <span>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <type_traits>
+#include <utility>
+
+namespace seqshm {
+
+// An error from the library: what() names the operation and the status.
+class error : public std::runtime_error {
+public:
+    error(int status, const std::string &op)
+        : std::runtime_error(op + ": " + seqshm_strerror(status)),
+          status_(status)
+    {
+    }
+    int status() const noexcept { return status_; }
+
+private:
+    int status_;
+};
+
+// A timeout of any std::chrono unit; zero or negative means wait without
+// limit (the reference's "no timeout").
+class timeout {
+public:
+    template <class Rep, class Period>
+    constexpr timeout(std::chrono::duration<Rep, Period> d) // NOLINT: implicit
+        : ns_(std::chrono::ceil<std::chrono::nanoseconds>(d).count())
+    {
+    }
+    constexpr std::int64_t c_timeout() const noexcept
+    {
+        return ns_ > 0 ? ns_ : SEQSHM_FOREVER;
+    }
+
+private:
+    std::int64_t ns_;
+};
+
+inline constexpr std::chrono::milliseconds no_timeout{0};
+
+// The segment's layout, chosen at creation (see seqshm.h).
+enum class layout : unsigned {
+    single = 0,
+    double_buffer = SEQSHM_DOUBLE_BUFFER,
+    mutex = SEQSHM_MUTEX,
+};
+
+// Beyond the reference: how to create or open.
+struct options {
+    layout lay = layout::single;
+    bool read_only = false;  // open an existing segment read-only
+    bool exclusive = false;  // with create: fail if it exists
+    bool persist = false;    // the creator does not unlink on destruction
+    unsigned mode = 0;       // permission bits of a new segment; 0: 0600
+    std::uint64_t type_tag = 0; // checked on open when not 0
+};
+
+template <typename T>
+concept TriviallyCopyable = std::is_trivially_copyable_v<T>;
+
+template <TriviallyCopyable T>
+class SharedMemory {
+public:
+    // create: create the segment, or open it if it exists; false: open an
+    // existing segment (seqshm::error with SEQSHM_ENOENT if there is none).
+    // The payload is sizeof(T) bytes; an existing segment of another size
+    // is SEQSHM_ESIZE.
+    explicit SharedMemory(std::string_view name, bool create = true)
+        : SharedMemory(name, create, options{})
+    {
+    }
+
+    SharedMemory(std::string_view name, bool create, const options &o)
+        : name_(name)
+    {
+        unsigned flags = static_cast<unsigned>(o.lay);
+        if (create)
+            flags |= SEQSHM_CREATE | (o.exclusive ? SEQSHM_EXCL : 0u);
+        if (o.read_only)
+            flags |= SEQSHM_RDONLY;
+        if (o.persist)
+            flags |= SEQSHM_PERSIST;
+        seqshm_options c{flags, o.mode, o.type_tag};
+        int st = seqshm_open_opts(&h_, name_.c_str(), sizeof(T), &c);
+        if (st == SEQSHM_EINVAL)
+            throw std::invalid_argument("seqshm: invalid name or options: " +
+                                        name_);
+        check(st, "seqshm_open " + name_);
+    }
+
+    ~SharedMemory() { seqshm_close(h_); }
+
+    SharedMemory(const SharedMemory &) = delete;
+    SharedMemory &operator=(const SharedMemory &) = delete;
+
+    SharedMemory(SharedMemory &&o) noexcept
+        : h_(std::exchange(o.h_, nullptr)), name_(std::move(o.name_))
+    {
+    }
+    SharedMemory &operator=(SharedMemory &&o) noexcept
+    {
+        if (this != &o) {
+            seqshm_close(h_);
+            h_ = std::exchange(o.h_, nullptr);
+            name_ = std::move(o.name_);
+        }
+        return *this;
+    }
+
+    // --------------------------------------------- the reference's methods
+
+    void write(const T &data, timeout t = no_timeout)
+    {
+        check(seqshm_write(live(), &data, t.c_timeout()), "write");
+    }
+
+    [[nodiscard]] T read(timeout t = no_timeout) const
+    {
+        T out;
+        check(seqshm_read(live(), &out, t.c_timeout()), "read");
+        return out;
+    }
+
+    // Zeroes the payload (a write: the version goes up).
+    void clear() { check(seqshm_clear(live(), SEQSHM_FOREVER), "clear"); }
+
+    [[nodiscard]] bool isOccupied() const { return seqshm_is_occupied(live()); }
+    [[nodiscard]] std::string_view getName() const noexcept { return name_; }
+    [[nodiscard]] std::size_t getSize() const noexcept { return sizeof(T); }
+    [[nodiscard]] bool isCreator() const noexcept
+    {
+        return h_ != nullptr && seqshm_is_creator(h_);
+    }
+
+    template <TriviallyCopyable U>
+    void writePartial(const U &data, std::size_t offset,
+                      timeout t = no_timeout)
+    {
+        in_range(sizeof(U), offset, "writePartial");
+        check(seqshm_write_partial(live(), &data, sizeof(U), offset,
+                                   t.c_timeout()),
+              "writePartial");
+    }
+
+    template <typename U>
+        requires std::is_trivially_copyable_v<std::remove_extent_t<U>>
+    [[nodiscard]] auto readPartial(std::size_t offset,
+                                   timeout t = no_timeout) const
+    {
+        // U may be an array type (the reference reads char[20]): it is
+        // returned as a std::array-like copy.
+        using R = std::conditional_t<std::is_array_v<U>, array_of<U>, U>;
+        in_range(sizeof(U), offset, "readPartial");
+        R out;
+        check(seqshm_read_partial(live(), &out, sizeof(U), offset,
+                                  t.c_timeout()),
+              "readPartial");
+        return out;
+    }
+
+    // std::nullopt on timeout; other failures throw.
+    [[nodiscard]] std::optional<T> tryRead(timeout t = no_timeout) const
+    {
+        T out;
+        int st = seqshm_read(live(), &out, t.c_timeout());
+        if (st == SEQSHM_ETIMEDOUT)
+            return std::nullopt;
+        check(st, "tryRead");
+        return out;
+    }
+
+    // Writes data at offset 0; a span shorter than T leaves the rest.
+    void writeSpan(std::span<const std::byte> data, timeout t = no_timeout)
+    {
+        if (data.empty() || data.size() > sizeof(T))
+            throw std::invalid_argument("seqshm: writeSpan of " +
+                                        std::to_string(data.size()) +
+                                        " bytes into " +
+                                        std::to_string(sizeof(T)));
+        check(seqshm_write_span(live(), data.data(), data.size(),
+                                t.c_timeout()),
+              "writeSpan");
+    }
+
+    // Reads min(data.size(), sizeof(T)) bytes; returns how many.
+    std::size_t readSpan(std::span<std::byte> data, timeout t = no_timeout) const
+    {
+        if (data.empty())
+            return 0;
+        std::size_t n = 0;
+        check(seqshm_read_span(live(), data.data(), data.size(), &n,
+                               t.c_timeout()),
+              "readSpan");
+        return n;
+    }
+
+    // ---------------------------------------------------- beyond the reference
+
+    // Completed writes so far.
+    [[nodiscard]] std::uint64_t version() const { return seqshm_version(live()); }
+
+    struct versioned {
+        T value;
+        std::uint64_t version;
+    };
+    [[nodiscard]] versioned readVersioned(timeout t = no_timeout) const
+    {
+        versioned v;
+        check(seqshm_read_versioned(live(), &v.value, &v.version,
+                                    t.c_timeout()),
+              "readVersioned");
+        return v;
+    }
+
+    // True as soon as the version is greater than since; false on timeout.
+    bool wait(std::uint64_t since, timeout t = no_timeout) const
+    {
+        int st = seqshm_wait(live(), since, t.c_timeout());
+        if (st == SEQSHM_ETIMEDOUT)
+            return false;
+        check(st, "wait");
+        return true;
+    }
+
+    [[nodiscard]] seqshm::layout getLayout() const
+    {
+        return static_cast<seqshm::layout>(seqshm_layout(live()));
+    }
+
+    // The C handle, for the rest of the C API.
+    [[nodiscard]] ::seqshm_handle *handle() const noexcept { return h_; }
+
+private:
+    template <typename A>
+    struct array_of {
+        std::remove_extent_t<A> data[std::extent_v<A>];
+        auto &operator[](std::size_t i) { return data[i]; }
+        const auto &operator[](std::size_t i) const { return data[i]; }
+        operator const std::remove_extent_t<A> *() const { return data; }
+    };
+
+    static void check(int st, const std::string &op)
+    {
+        if (st != SEQSHM_OK)
+            throw error(st, "seqshm " + op);
+    }
+    static void in_range(std::size_t len, std::size_t offset, const char *op)
+    {
+        if (len > sizeof(T) || offset > sizeof(T) - len)
+            throw std::invalid_argument(
+                std::string("seqshm: ") + op + " of " + std::to_string(len) +
+                " bytes at offset " + std::to_string(offset) +
+                " outside a payload of " + std::to_string(sizeof(T)));
+    }
+    ::seqshm_handle *live() const
+    {
+        if (h_ == nullptr)
+            throw error(SEQSHM_EINVAL, "use of a moved-from SharedMemory");
+        return h_;
+    }
+
+    ::seqshm_handle *h_ = nullptr;
+    std::string name_;
+};
+
+} // namespace seqshm
+
+#endif
