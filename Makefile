@@ -170,8 +170,7 @@ bench: bench-deps build/bench/seqshm-bench
 # CI: the benchmark binary builds and runs every case, briefly; no timing
 # is judged.
 bench-smoke: bench-deps build/bench/seqshm-bench
-	SEQSHM_BENCH_RUN_MS=5 SEQSHM_BENCH_ROUNDS=200 build/bench/seqshm-bench \
-	    --benchmark_min_time=0.001 --benchmark_repetitions=1 \
+	SEQSHM_BENCH_SMOKE=1 build/bench/seqshm-bench \
 	    --benchmark_out=build/bench/smoke.json --benchmark_out_format=json \
 	    >/dev/null
 	python3 bench/summary.py build/bench/smoke.json >/dev/null

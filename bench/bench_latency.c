@@ -188,7 +188,8 @@ void register_latency(void)
         "latency/seqshm-spin/double", "latency/futex-pingpong",
         "latency/seqshm-wait/single", "latency/seqshm-wait/double",
     };
-    gbench_opts o = {.iterations = 1, .repetitions = 3, .manual_time = true};
+    gbench_opts o = {.iterations = 1, .repetitions = bench_repetitions(3),
+                     .manual_time = true};
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
         gbench_register(names[i], bm_latency, (void *)&cases[i], &o);
 }

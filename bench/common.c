@@ -42,8 +42,13 @@ static int64_t env_or(const char *name, int64_t dflt)
     return v != NULL && atoll(v) > 0 ? atoll(v) : dflt;
 }
 
-int64_t run_ms(void) { return env_or("SEQSHM_BENCH_RUN_MS", 200); }
-long bench_rounds(void) { return (long)env_or("SEQSHM_BENCH_ROUNDS", 20000); }
+bool bench_smoke(void) { return getenv("SEQSHM_BENCH_SMOKE") != NULL; }
+int bench_repetitions(int normal) { return bench_smoke() ? 1 : normal; }
+int64_t run_ms(void) { return env_or("SEQSHM_BENCH_RUN_MS", bench_smoke() ? 5 : 200); }
+long bench_rounds(void)
+{
+    return (long)env_or("SEQSHM_BENCH_ROUNDS", bench_smoke() ? 200 : 20000);
+}
 
 unsigned char *payload_new(size_t size)
 {

@@ -5,6 +5,7 @@
 #include "contenders.h"
 #include "gbench.h"
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -22,6 +23,10 @@ void unpin(void);
 int64_t run_ms(void);
 /* Round trips per latency run: SEQSHM_BENCH_ROUNDS, default 20000. */
 long bench_rounds(void);
+
+/* SEQSHM_BENCH_SMOKE set: one short repetition of everything (CI). */
+bool bench_smoke(void);
+int bench_repetitions(int normal);
 
 /* Nanoseconds per tick (clock.h), measured once at start-up. */
 extern double ns_per_tick;

@@ -31,6 +31,9 @@ def load(path):
     with open(path) as f:
         data = json.load(f)
     medians, singles = {}, defaultdict(list)
+    failed = [b["name"] for b in data["benchmarks"] if b.get("error_occurred")]
+    if failed:
+        sys.exit("benchmarks that failed: " + ", ".join(failed))
     for b in data["benchmarks"]:
         key = base_name(b.get("run_name", b["name"]))
         if b.get("run_type") == "aggregate":
@@ -122,10 +125,12 @@ def main():
             rows.append([z, c, fmt_ns(get(k, "read_p50_ns")),
                          fmt_ns(get(k, "read_p99_ns")),
                          fmt_ns(get(k, "read_p999_ns")),
-                         fmt_rate(get(k, "writes_per_s"))])
+                         fmt_rate(get(k, "writes_per_s")),
+                         fmt_ns(get(k, "write_p99_ns"))])
     table("Telemetry source: writer at 100 kHz, reader flat out "
-          "(duration of one read call)", rows,
-          ["bytes", "contender", "p50", "p99", "p99.9", "writes achieved"])
+          "(duration of one read call; each includes ~20 ns of clock reads)",
+          rows, ["bytes", "contender", "read p50", "read p99", "read p99.9",
+                 "writes achieved", "write p99"])
 
     # flat out
     rows = []
@@ -160,6 +165,9 @@ def main():
     def target(what, value, limit, better="lower"):
         if value is None:
             targets.append((what, "-", limit, "not measured"))
+            return
+        if better == "report":
+            targets.append((what, "%.2f" % value, "-", "reported"))
             return
         ok = value <= limit if better == "lower" else value >= limit
         miss = ""
@@ -207,9 +215,10 @@ def main():
     target("publish-to-observe p50, seqshm-spin/single / pingpong-line",
            ratio(get(("latency", "seqshm-spin", "single"), "p50_ns"),
                  get(("latency", "pingpong-line"), "p50_ns")), 2)
-    target("wake-up p50, seqshm-wait/single / futex-pingpong (report only)",
-           ratio(get(("latency", "seqshm-wait", "single"), "p50_ns"),
-                 get(("latency", "futex-pingpong"), "p50_ns")), 1e9)
+    for q in ("p50_ns", "p99_ns"):
+        target("wake-up %s, seqshm-wait/single / futex-pingpong" % q[:3],
+               ratio(get(("latency", "seqshm-wait", "single"), q),
+                     get(("latency", "futex-pingpong"), q)), 0, "report")
     table("Targets", [list(t) for t in targets],
           ["target", "measured", "wanted", "verdict"])
 
