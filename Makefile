@@ -25,15 +25,16 @@ WARN     := -Wall -Wextra -Wpedantic -Werror
 CSTD     := -std=c11
 CPPFLAGS += -Iinclude -D_GNU_SOURCE
 CFLAGS   ?= -O2 -g
-LIBCFLAGS = $(CSTD) $(WARN) $(CFLAGS) -fPIC -fvisibility=hidden
+LIBCFLAGS = $(CSTD) $(WARN) $(CFLAGS) -fPIC -fvisibility=hidden \
+            -fno-semantic-interposition
 LDLIBS   += -lpthread -lrt
 
 SRC := $(wildcard src/*.c)
 HDR := include/seqshm.h $(wildcard src/*.h)
 
 .PHONY: all test demo bench bench-deps bench-smoke install uninstall clean \
-        deps check-clang stress tsan examples run-examples
-all: build/rel/libseqshm.a build/rel/libseqshm.so examples
+        deps check-clang stress tsan examples run-examples tool-test
+all: build/rel/libseqshm.a build/rel/libseqshm.so build/rel/seqshm examples
 
 # ---------------------------------------------------------------- libraries
 # $(call libvariant,dir,compiler,extra-flags)
@@ -64,6 +65,12 @@ build/rel/libseqshm.so: build/rel/libseqshm.a
 	    $(SRC:src/%.c=build/rel/%.o) $(LDLIBS)
 	$(Q)ln -sf libseqshm.so.$(VERSION) build/rel/libseqshm.so.$(SOMAJOR)
 	$(Q)ln -sf libseqshm.so.$(SOMAJOR) $@
+
+# --------------------------------------------------------------------- tool
+build/rel/seqshm: tools/seqshm.c include/seqshm.h src/layout.h build/rel/libseqshm.a
+	@echo "  LD      $@"
+	$(Q)$(CC) $(CPPFLAGS) $(CSTD) $(WARN) -O2 $< build/rel/libseqshm.a -o $@ \
+	    $(LDLIBS)
 
 # -------------------------------------------------------------------- tests
 TEST_SRC  := $(wildcard tests/test_*.c)
@@ -115,7 +122,8 @@ deps:
 
 # Criterion under ASan+UBSan runs the same suite as the plain build.
 test: deps all check-clang build/fault/unit build/san/unit build/poll/unit \
-      build/fault/unit_hpp build/clang/unit_hpp stress tsan run-examples
+      build/fault/unit_hpp build/clang/unit_hpp stress tsan run-examples \
+      tool-test
 	build/fault/unit --jobs 2
 	build/fault/unit_hpp --jobs 2
 	build/clang/unit_hpp --jobs 2
@@ -195,6 +203,11 @@ build/examples/cpp/%: examples/cpp/%.cpp include/seqshm.hpp include/seqshm.h \
 run-examples: examples
 	@sh scripts/run-examples.sh
 
+# the tool against live segments; install + pkg-config; exported symbols
+tool-test: all build/fault/peer
+	@sh scripts/check-exports.sh build/rel/libseqshm.so
+	@sh tests/tool.sh build/rel/seqshm build/fault/peer
+
 # The wrapper's tests, with g++ and clang++ (against the fault build, which
 # lets a test stall a writer).
 build/fault/unit_hpp: tests/test_hpp.cpp include/seqshm.hpp build/fault/libseqshm.a
@@ -216,17 +229,29 @@ demo: build/rel/demo
 
 # ------------------------------------------------------------------ install
 install: all
-	$(Q)install -d $(DESTDIR)$(PREFIX)/lib $(DESTDIR)$(PREFIX)/include
+	$(Q)install -d $(DESTDIR)$(PREFIX)/lib/pkgconfig $(DESTDIR)$(PREFIX)/include \
+	    $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1
 	$(Q)install -m 644 build/rel/libseqshm.a $(DESTDIR)$(PREFIX)/lib/
 	$(Q)install -m 755 build/rel/libseqshm.so.$(VERSION) $(DESTDIR)$(PREFIX)/lib/
 	$(Q)ln -sf libseqshm.so.$(VERSION) $(DESTDIR)$(PREFIX)/lib/libseqshm.so.$(SOMAJOR)
 	$(Q)ln -sf libseqshm.so.$(SOMAJOR) $(DESTDIR)$(PREFIX)/lib/libseqshm.so
-	$(Q)install -m 644 include/seqshm.h $(DESTDIR)$(PREFIX)/include/
+	$(Q)install -m 644 include/seqshm.h include/seqshm.hpp $(DESTDIR)$(PREFIX)/include/
+	$(Q)sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@VERSION@|$(VERSION)|' seqshm.pc.in \
+	    > $(DESTDIR)$(PREFIX)/lib/pkgconfig/seqshm.pc
+	$(Q)install -m 755 build/rel/seqshm $(DESTDIR)$(PREFIX)/bin/
+	$(Q)install -m 644 tools/seqshm.1 $(DESTDIR)$(PREFIX)/share/man/man1/
+	@echo "installed under $(DESTDIR)$(PREFIX)"
 
 uninstall:
 	$(Q)rm -f $(DESTDIR)$(PREFIX)/lib/libseqshm.a \
-	      $(DESTDIR)$(PREFIX)/lib/libseqshm.so* \
-	      $(DESTDIR)$(PREFIX)/include/seqshm.h
+	      $(DESTDIR)$(PREFIX)/lib/libseqshm.so \
+	      $(DESTDIR)$(PREFIX)/lib/libseqshm.so.$(SOMAJOR) \
+	      $(DESTDIR)$(PREFIX)/lib/libseqshm.so.$(VERSION) \
+	      $(DESTDIR)$(PREFIX)/lib/pkgconfig/seqshm.pc \
+	      $(DESTDIR)$(PREFIX)/include/seqshm.h \
+	      $(DESTDIR)$(PREFIX)/include/seqshm.hpp \
+	      $(DESTDIR)$(PREFIX)/bin/seqshm \
+	      $(DESTDIR)$(PREFIX)/share/man/man1/seqshm.1
 
 clean:
 	$(Q)rm -rf build

@@ -295,6 +295,30 @@ SEQSHM_API unsigned seqshm_layout(const seqshm *shm);
 /* The segment's type tag (0 for an untagged segment). */
 SEQSHM_API uint64_t seqshm_type_tag(const seqshm *shm);
 
+/* Everything the header and the sequence say, for monitoring tools. */
+typedef struct seqshm_info {
+    size_t size;             /* payload bytes */
+    unsigned layout;         /* 0, SEQSHM_DOUBLE_BUFFER or SEQSHM_MUTEX */
+    unsigned layout_version; /* of the segment format */
+    unsigned slots;          /* payload slots */
+    size_t slot_offset;      /* where slot 0 starts in the mapping */
+    size_t slot_stride;      /* bytes between slots */
+    size_t mapped_bytes;     /* size of the whole object */
+    uint64_t version;        /* completed writes */
+    uint64_t type_tag;
+    int creator_pid;
+    bool creator_alive;      /* that process (same start time) still runs */
+    int writer_pid;          /* holder of the write claim; 0 if free */
+    bool writer_alive;
+    bool busy;               /* a write is in progress (or its writer died) */
+    bool torn;               /* a dead writer left the payload torn */
+    unsigned waiters;        /* read-write handles sleeping in seqshm_wait */
+} seqshm_info;
+
+/* Fills *info. Reads /proc to tell whether processes live, so it is not for
+ * hot paths. Errors: EINVAL (NULL). */
+SEQSHM_API int seqshm_stat(const seqshm *shm, seqshm_info *info);
+
 #ifdef __cplusplus
 #undef seqshm
 }

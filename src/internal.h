@@ -93,6 +93,7 @@ static inline uint64_t owner_self(const struct seqshm *s)
 HIDDEN bool owner_alive(uint64_t token);
 HIDDEN int owner_start_time(pid_t pid, uint64_t *start);
 HIDDEN pid_t owner_pid(uint64_t token);
+HIDDEN uint64_t owner_token(pid_t pid, uint64_t start);
 
 #include "copy.h"
 

@@ -76,11 +76,16 @@ int owner_start_time(pid_t pid, uint64_t *start)
     return proc_stat(pid, &state, start);
 }
 
+uint64_t owner_token(pid_t pid, uint64_t start)
+{
+    return ((start & START_MASK) << PID_BITS) | ((uint64_t)pid & PID_MASK);
+}
+
 static uint64_t make_token(pid_t pid)
 {
     uint64_t start = 0;
     (void)owner_start_time(pid, &start); /* without /proc: pid alone */
-    return ((start & START_MASK) << PID_BITS) | ((uint64_t)pid & PID_MASK);
+    return owner_token(pid, start);
 }
 
 uint64_t owner_self_slow(const struct seqshm *s)

@@ -3,12 +3,15 @@
  *   peer write  NAME BYTE COUNT      COUNT full writes of BYTE-filled payloads
  *   peer expect NAME BYTE VERSION    read-only: payload all BYTE at VERSION
  *   peer wait   NAME SINCE MS rw|ro  exit 0 if the version passes SINCE
+ *   peer spin   NAME BYTE MS         full writes of BYTE-filled payloads,
+ *                                    one every 100 us, for MS milliseconds
  * Exit 0 on success, 1 on a wrong value, 2 on usage, 10+|status| on error. */
 #include "seqshm.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 static int fail(int st, const char *what)
 {
@@ -45,6 +48,19 @@ int main(int argc, char **argv)
         for (size_t i = 0; rc == 0 && i < seqshm_size(s); i++)
             if (buf[i] != (unsigned char)a)
                 rc = 1;
+    } else if (strcmp(cmd, "spin") == 0) {
+        memset(buf, (int)a, seqshm_size(s));
+        struct timespec t0, t, nap = {0, 100000};
+        clock_gettime(CLOCK_MONOTONIC, &t0);
+        do {
+            if ((st = seqshm_write(s, buf, SEQSHM_FOREVER)) != SEQSHM_OK) {
+                rc = fail(st, "write");
+                break;
+            }
+            nanosleep(&nap, NULL);
+            clock_gettime(CLOCK_MONOTONIC, &t);
+        } while ((t.tv_sec - t0.tv_sec) * 1000 +
+                     (t.tv_nsec - t0.tv_nsec) / 1000000 < (long long)b);
     } else if (strcmp(cmd, "wait") == 0) {
         if ((st = seqshm_wait(s, a, (int64_t)b * 1000000)) != SEQSHM_OK)
             rc = fail(st, "wait");

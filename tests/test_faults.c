@@ -89,6 +89,14 @@ static void killed_at(unsigned layout, const char *point)
                  "%s %s: a dead writer's claim is held until recovered",
                  layout_name(layout), point);
 
+    seqshm_info in;
+    cr_assert_eq(seqshm_stat(p.r, &in), SEQSHM_OK);
+    if (!nothing_began) {
+        cr_assert_eq(in.writer_pid, (int)pid, "the claim names its owner");
+        cr_assert_not(in.writer_alive, "a zombie counts as dead");
+    }
+    cr_assert_eq(in.busy, !nothing_began);
+
     /* read-only first: it must not recover (it cannot write) */
     long long t0 = mono_ns();
     memset(b, 0, sizeof b);
@@ -105,6 +113,8 @@ static void killed_at(unsigned layout, const char *point)
     if (layout != SEQSHM_DOUBLE_BUFFER)
         cr_assert_not(seqshm_is_occupied(p.r), "recovered");
     cr_assert_eq(seqshm_read(p.r, b, 0), want, "still torn until a full write");
+    cr_assert_eq(seqshm_stat(p.r, &in), SEQSHM_OK);
+    cr_assert_eq(in.torn, torn_possible);
     cr_assert_eq(seqshm_version(p.r), 1);
     cr_assert_eq(wait_child(pid), 128 + SIGKILL);
 

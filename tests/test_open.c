@@ -184,6 +184,20 @@ Test(open, layout_flags_of_existing_are_ignored)
     cr_assert_eq(seqshm_open(&b, n, 64, SEQSHM_CREATE | SEQSHM_MUTEX),
                  SEQSHM_OK);
     cr_assert_eq(seqshm_layout(b), SEQSHM_DOUBLE_BUFFER, "creator's wins");
+    seqshm_info in;
+    cr_assert_eq(seqshm_stat(b, &in), SEQSHM_OK);
+    cr_assert_eq(in.slots, 2);
+    cr_assert_eq(in.size, 64);
+    cr_assert_eq(in.creator_pid, (int)getpid());
+    cr_assert(in.creator_alive);
+    cr_assert_eq(in.writer_pid, 0);
+    cr_assert_not(in.busy);
+    cr_assert_not(in.torn);
+    cr_assert_geq(in.slot_offset, 512);
+    cr_assert_geq(in.slot_stride, 64);
+    cr_assert_geq(in.mapped_bytes, in.slot_offset + 2 * in.slot_stride);
+    cr_assert_eq(seqshm_stat(NULL, &in), SEQSHM_EINVAL);
+    cr_assert_eq(seqshm_stat(b, NULL), SEQSHM_EINVAL);
     seqshm_close(b);
     seqshm_close(a);
 }

@@ -1,0 +1,162 @@
+#!/bin/sh
+# Tests of the seqshm command-line tool against live segments, of its
+# errors and exit codes, and of `make install` used from another build
+# through pkg-config.
+#   tests/tool.sh [TOOL] [PEER]
+set -u
+T=${1:-build/rel/seqshm}
+PEER=${2:-build/fault/peer}
+P="seqshm-t-$$"
+tmp=$(mktemp -d)
+pass=0
+failed=0
+cleanup() {
+    for n in a b c d e f g h; do "$T" rm --force "$P-$n" >/dev/null 2>&1; done
+    rm -f "/dev/shm/$P-foreign"
+    rm -rf "$tmp"
+}
+trap cleanup EXIT
+
+ok() { pass=$((pass + 1)); }
+bad() { failed=$((failed + 1)); echo "FAIL: $*" >&2; }
+# expect STATUS DESCRIPTION -- COMMAND...: exit status as told
+expect() {
+    want=$1; what=$2; shift 3
+    "$@" >"$tmp/out" 2>"$tmp/err"; got=$?
+    if [ "$got" -eq "$want" ]; then ok; else
+        bad "$what: exit $got, wanted $want"; cat "$tmp/err" >&2; fi
+}
+has() { # FILE PATTERN DESCRIPTION
+    if grep -q -- "$2" "$1"; then ok; else bad "$3: no '$2' in:"; cat "$1" >&2; fi
+}
+
+# --- create, write, dump, info, ls ------------------------------------------
+expect 0 "create --persist" -- "$T" create "$P-a" 64 --persist --mode 640
+[ "$(stat -c %a "/dev/shm/$P-a")" = 640 ] && ok || bad "mode 640"
+head -c 64 /dev/urandom > "$tmp/payload"
+expect 0 "write" -- sh -c "'$T' write '$P-a' < '$tmp/payload'"
+expect 0 "dump raw" -- "$T" dump "$P-a" --format raw
+cmp -s "$tmp/out" "$tmp/payload" && ok || bad "dump raw gives back what was written"
+expect 0 "dump hex" -- "$T" dump "$P-a"
+[ "$(wc -l < "$tmp/out")" -eq 4 ] && ok || bad "hex dump of 64 bytes is 4 lines"
+printf '\001\000\000\000\002\000\000\000' > "$tmp/two"
+head -c 56 /dev/zero >> "$tmp/two"
+expect 0 "write ints" -- sh -c "'$T' write '$P-a' < '$tmp/two'"
+expect 0 "dump i32" -- "$T" dump "$P-a" --format i32
+has "$tmp/out" "^\[1\] 2$" "dump i32"
+[ "$(wc -l < "$tmp/out")" -eq 16 ] && ok || bad "16 i32 elements"
+for f in u8 u64 f32 f64; do expect 0 "dump $f" -- "$T" dump "$P-a" --format $f; done
+expect 0 "dump --json" -- "$T" dump "$P-a" --json --format u8
+python3 -m json.tool "$tmp/out" >/dev/null && ok || bad "dump --json is JSON"
+has "$tmp/out" '"version": 2' "dump --json version"
+expect 0 "info" -- "$T" info "$P-a"
+has "$tmp/out" "payload size    64 bytes" "info size"
+has "$tmp/out" "version         2" "info version"
+has "$tmp/out" "state           consistent" "info state"
+expect 0 "info --json" -- "$T" info "$P-a" --json
+python3 -c "import json,sys; d=json.load(open(sys.argv[1])); assert d['size']==64 and d['version']==2 and d['mode']=='0640' and d['layout']=='single', d" "$tmp/out" && ok || bad "info --json fields"
+expect 0 "create --double-buffer" -- "$T" create "$P-b" 1000 --double-buffer --persist
+expect 0 "create --mutex" -- "$T" create "$P-c" 8 --mutex --persist
+expect 0 "ls" -- "$T" ls
+has "$tmp/out" "^$P-a .* 64 single .* 2 00640" "ls row of a"
+has "$tmp/out" "^$P-b .* 1000 double" "ls row of b"
+has "$tmp/out" "^$P-c .* 8 mutex" "ls row of c"
+printf 'not a segment at all, but long enough to pass the size check.%0500d' 0 > "/dev/shm/$P-foreign"
+expect 0 "ls with a foreign file" -- "$T" ls --json
+python3 -c "
+import json,sys
+rows={r['name']: r for r in json.load(open(sys.argv[1]))}
+assert sys.argv[2]+'-a' in rows and sys.argv[2]+'-foreign' not in rows, rows
+assert rows[sys.argv[2]+'-b']['layout']=='double'" "$tmp/out" "$P" && ok || bad "ls --json lists ours and skips the foreign file"
+
+# --- watch on a segment another process writes -----------------------------
+"$PEER" spin "$P-a" 7 1500 & spinner=$!
+expect 0 "watch" -- "$T" watch "$P-a" --count 4 --interval 100
+wait $spinner
+[ "$(wc -l < "$tmp/out")" -eq 4 ] && ok || bad "watch --count 4 prints 4 lines"
+has "$tmp/out" "0707 0707" "watch shows the payload's first bytes"
+awk '{ for (i = 1; i <= NF; i++) if ($i == "writes/s") r = $(i + 1) } r > 100 { n++ } END { exit n >= 2 ? 0 : 1 }' "$tmp/out" && ok || bad "watch sees writes per second"
+
+# --- create without --persist holds the segment until interrupted ----------
+"$T" create "$P-d" 16 2>/dev/null & holder=$!
+i=0; while [ ! -e "/dev/shm/$P-d" ] && [ $i -lt 100 ]; do sleep 0.02; i=$((i + 1)); done
+[ -e "/dev/shm/$P-d" ] && ok || bad "create holds the segment"
+kill -TERM $holder; wait $holder; st=$?
+[ $st -eq 0 ] && ok || bad "create exits 0 on SIGTERM"
+[ ! -e "/dev/shm/$P-d" ] && ok || bad "create removes the segment when interrupted"
+
+# --- errors and exit codes ---------------------------------------------------
+for c in info dump watch write rm; do
+    expect 1 "$c of a missing segment" -- "$T" $c "$P-zz"
+    has "$tmp/err" "SEQSHM_ENOENT" "$c names the status"
+done
+expect 1 "info of a foreign file" -- "$T" info "$P-foreign"
+has "$tmp/err" "SEQSHM_EBADSEG" "foreign file named as such"
+expect 1 "rm of a foreign file" -- "$T" rm "$P-foreign"
+[ -e "/dev/shm/$P-foreign" ] && ok || bad "rm leaves a foreign file alone"
+expect 0 "rm --force" -- "$T" rm "$P-foreign" --force
+expect 1 "write of the wrong size" -- sh -c "echo abc | '$T' write '$P-a'"
+has "$tmp/err" "has 4 bytes, the payload 64" "wrong size message"
+expect 1 "write of too much" -- sh -c "head -c 100 /dev/zero | '$T' write '$P-a'"
+expect 1 "create existing" -- "$T" create "$P-a" 64 --persist
+has "$tmp/err" "SEQSHM_EEXIST" "create existing names the status"
+expect 1 "create with a bad name" -- "$T" create "bad/name" 64 --persist
+expect 2 "no command" -- "$T"
+expect 2 "unknown command" -- "$T" frobnicate
+expect 2 "unknown option" -- "$T" ls --frob
+expect 2 "missing NAME" -- "$T" info
+expect 2 "extra argument" -- "$T" info a b
+expect 2 "bad format" -- "$T" dump "$P-a" --format hex16
+expect 2 "bad SIZE" -- "$T" create "$P-e" 12x --persist
+expect 2 "bad mode" -- "$T" create "$P-e" 12 --mode 999 --persist
+expect 2 "two layouts" -- "$T" create "$P-e" 12 --mutex --double-buffer
+expect 2 "bad count" -- "$T" watch "$P-a" --count 0
+expect 2 "--json where it means nothing" -- "$T" watch "$P-a" --json
+for c in ls info dump watch create write rm; do
+    expect 0 "$c --help" -- "$T" $c --help
+    has "$tmp/out" "usage: seqshm $c" "$c --help"
+done
+expect 0 "--help" -- "$T" --help
+expect 0 "rm" -- "$T" rm "$P-a"
+[ ! -e "/dev/shm/$P-a" ] && ok || bad "rm removes"
+
+# --- install, and build another program against it with pkg-config ---------
+expect 0 "make install (DESTDIR)" -- make -s install DESTDIR="$tmp/stage" PREFIX=/usr
+for f in lib/libseqshm.a lib/libseqshm.so lib/libseqshm.so.1 lib/pkgconfig/seqshm.pc \
+         include/seqshm.h include/seqshm.hpp bin/seqshm share/man/man1/seqshm.1; do
+    [ -e "$tmp/stage/usr/$f" ] && ok || bad "installed $f"
+done
+expect 0 "make uninstall (DESTDIR)" -- make -s uninstall DESTDIR="$tmp/stage" PREFIX=/usr
+[ -z "$(find "$tmp/stage" -type f -o -type l)" ] && ok || bad "uninstall removes every file"
+expect 0 "make install (PREFIX)" -- make -s install PREFIX="$tmp/usr"
+cat > "$tmp/app.c" <<'APP'
+#include <seqshm.h>
+#include <stdio.h>
+#include <unistd.h>
+int main(void)
+{
+    char name[64];
+    snprintf(name, sizeof name, "seqshm-t-%d-app", (int)getpid());
+    seqshm *s;
+    long v = 7, r = 0;
+    if (seqshm_open(&s, name, sizeof v, SEQSHM_CREATE) != SEQSHM_OK ||
+        seqshm_write(s, &v, 0) != SEQSHM_OK || seqshm_read(s, &r, 0) != SEQSHM_OK)
+        return 1;
+    seqshm_close(s);
+    printf("app read %ld\n", r);
+    return r == 7 ? 0 : 1;
+}
+APP
+export PKG_CONFIG_PATH="$tmp/usr/lib/pkgconfig"
+flags=$(pkg-config --cflags --libs seqshm) && ok || bad "pkg-config knows seqshm"
+expect 0 "compile against the install" -- sh -c "cc -std=c11 '$tmp/app.c' $flags -o '$tmp/app'"
+expect 0 "run against the installed shared library" -- env LD_LIBRARY_PATH="$tmp/usr/lib" "$tmp/app"
+has "$tmp/out" "app read 7" "the installed library works"
+LD_LIBRARY_PATH="$tmp/usr/lib" ldd "$tmp/app" | grep -q "libseqshm.so.1 => $tmp/usr/lib" && ok || bad "linked by soname to the installed library"
+if command -v man >/dev/null 2>&1; then
+    expect 0 "the installed man page renders" -- man -l "$tmp/usr/share/man/man1/seqshm.1"
+    has "$tmp/out" "seqshm - list, inspect" "man page NAME line"
+fi
+
+echo "tool: $pass passed, $failed failed"
+[ "$failed" -eq 0 ]

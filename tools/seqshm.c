@@ -1,0 +1,630 @@
+/* seqshm - see and handle seqshm segments from a shell.
+ *
+ *   seqshm ls [--json]
+ *   seqshm info NAME [--json]
+ *   seqshm dump NAME [--format hex|raw|u8|i32|u64|f32|f64] [--json]
+ *   seqshm watch NAME [--count N] [--interval MS]
+ *   seqshm create NAME SIZE [--double-buffer|--mutex] [--mode MODE] [--persist]
+ *   seqshm write NAME            (the payload from standard input)
+ *   seqshm rm NAME [--force]
+ *
+ * Exit status: 0 success, 1 an error (one line naming the status), 2 bad
+ * usage. Everything here goes through the public API, but for the magic
+ * number, which `ls` reads to skip other programs' objects without opening
+ * them. */
+#include "seqshm.h"
+#include "../src/layout.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <pwd.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#define SHM_DIR "/dev/shm"
+#define OPEN_TIMEOUT_NS 1000000000LL
+
+static volatile sig_atomic_t stop_requested;
+
+static void on_signal(int sig)
+{
+    (void)sig;
+    stop_requested = 1;
+}
+
+static const char *status_name(int st)
+{
+    static const char *names[] = {
+        "SEQSHM_OK",     "SEQSHM_EINVAL",   "SEQSHM_ENOENT",
+        "SEQSHM_EEXIST", "SEQSHM_ESIZE",    "SEQSHM_EBADSEG",
+        "SEQSHM_EACCES", "SEQSHM_ETIMEDOUT", "SEQSHM_EOWNERDEAD",
+        "SEQSHM_ETYPE",  "SEQSHM_ESYS"};
+    return st <= 0 && st >= SEQSHM_ESYS ? names[-st] : "SEQSHM_?";
+}
+
+/* "seqshm: info foo: no segment of that name (SEQSHM_ENOENT)"; exit 1 */
+static int fail(const char *cmd, const char *name, int st)
+{
+    if (st == SEQSHM_ESYS)
+        fprintf(stderr, "seqshm: %s %s: %s (%s: %s)\n", cmd, name,
+                seqshm_strerror(st), status_name(st), strerror(errno));
+    else
+        fprintf(stderr, "seqshm: %s %s: %s (%s)\n", cmd, name,
+                seqshm_strerror(st), status_name(st));
+    return 1;
+}
+
+static int usage_error(const char *cmd, const char *msg)
+{
+    fprintf(stderr, "seqshm: %s: %s (try 'seqshm %s --help')\n", cmd, msg,
+            cmd);
+    return 2;
+}
+
+static const char *layout_name(unsigned layout)
+{
+    return layout == SEQSHM_DOUBLE_BUFFER ? "double"
+           : layout == SEQSHM_MUTEX       ? "mutex"
+                                          : "single";
+}
+
+static const char *bare(const char *name) /* without a leading '/' */
+{
+    return name[0] == '/' ? name + 1 : name;
+}
+
+static int stat_object(const char *name, struct stat *st)
+{
+    char path[300];
+    snprintf(path, sizeof path, SHM_DIR "/%s", bare(name));
+    return lstat(path, st);
+}
+
+static const char *user_name(uid_t uid, char *buf, size_t cap)
+{
+    struct passwd *pw = getpwuid(uid);
+    if (pw != NULL)
+        snprintf(buf, cap, "%s", pw->pw_name);
+    else
+        snprintf(buf, cap, "%u", (unsigned)uid);
+    return buf;
+}
+
+/* ----------------------------------------------------------------- help */
+
+static const char *const help_text[][2] = {
+    {"ls", "usage: seqshm ls [--json]\n"
+           "List every seqshm segment on this host (other objects in " SHM_DIR
+           " are skipped):\nname, payload size, layout, version (writes so "
+           "far), mode, owner, creator pid\nand whether the creator still "
+           "runs.\n"},
+    {"info", "usage: seqshm info NAME [--json]\n"
+             "Show the segment's header in full, and its state.\n"},
+    {"dump", "usage: seqshm dump NAME [--format hex|raw|u8|i32|u64|f32|f64] "
+             "[--json]\n"
+             "Print one consistent snapshot of the payload (default: hex).\n"
+             "raw writes the bytes as they are; the number formats read "
+             "native-endian\nelements (a trailing partial element is "
+             "left out).\n"},
+    {"watch", "usage: seqshm watch NAME [--count N] [--interval MS]\n"
+              "Show version, writes per second and the first bytes of the "
+              "payload,\nrefreshed every MS milliseconds (default 500), until "
+              "Ctrl-C or N refreshes.\n"},
+    {"create", "usage: seqshm create NAME SIZE [--double-buffer|--mutex] "
+               "[--mode MODE] [--persist]\n"
+               "Create a segment of SIZE payload bytes (mode MODE, octal, "
+               "default 600).\nWith --persist the command returns and the "
+               "segment stays until 'seqshm rm'.\nWithout it the command "
+               "holds the segment until interrupted (Ctrl-C,\nSIGTERM), then "
+               "removes it, as a creating process does.\n"},
+    {"write", "usage: seqshm write NAME\n"
+              "Publish standard input as the new payload: exactly as many "
+              "bytes as the\nsegment's payload size.\n"},
+    {"rm", "usage: seqshm rm NAME [--force]\n"
+           "Remove the segment's name (processes that have it mapped keep "
+           "it). Refuses\nan object that is not a seqshm segment unless "
+           "--force.\n"},
+};
+
+static const char *help_for(const char *cmd)
+{
+    for (size_t i = 0; i < sizeof help_text / sizeof help_text[0]; i++)
+        if (strcmp(help_text[i][0], cmd) == 0)
+            return help_text[i][1];
+    return NULL;
+}
+
+static int main_help(FILE *f)
+{
+    fprintf(f, "usage: seqshm COMMAND [ARGS]\n\n"
+               "  ls       list seqshm segments\n"
+               "  info     show a segment's header\n"
+               "  dump     print a snapshot of the payload\n"
+               "  watch    follow a segment live\n"
+               "  create   create a segment\n"
+               "  write    publish standard input as the payload\n"
+               "  rm       remove a segment\n\n"
+               "'seqshm COMMAND --help' tells more. Exit status: 0 success, "
+               "1 error, 2 bad usage.\n");
+    return f == stdout ? 0 : 2;
+}
+
+/* ------------------------------------------------------------------- ls */
+
+static bool looks_like_segment(const char *name)
+{
+    char path[300];
+    snprintf(path, sizeof path, SHM_DIR "/%s", name);
+    int fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+    if (fd < 0)
+        return false;
+    uint64_t magic = 0;
+    struct stat st;
+    bool ok = fstat(fd, &st) == 0 && S_ISREG(st.st_mode) &&
+              st.st_size >= (off_t)SLOTS_OFFSET &&
+              pread(fd, &magic, sizeof magic, 0) == (ssize_t)sizeof magic &&
+              magic == SEQSHM_MAGIC;
+    close(fd);
+    return ok;
+}
+
+static int names_cmp(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static int cmd_ls(bool json)
+{
+    DIR *d = opendir(SHM_DIR);
+    if (d == NULL) {
+        fprintf(stderr, "seqshm: ls: cannot read " SHM_DIR ": %s\n",
+                strerror(errno));
+        return 1;
+    }
+    char **names = NULL;
+    size_t n = 0;
+    struct dirent *e;
+    while ((e = readdir(d)) != NULL) {
+        if (e->d_name[0] == '.' || strlen(e->d_name) > SEQSHM_NAME_MAX ||
+            !looks_like_segment(e->d_name))
+            continue;
+        char **grown = realloc(names, (n + 1) * sizeof *names);
+        if (grown == NULL)
+            break;
+        names = grown;
+        names[n++] = strdup(e->d_name);
+    }
+    closedir(d);
+    qsort(names, n, sizeof *names, names_cmp);
+    if (json)
+        printf("[");
+    else
+        printf("%-32s %10s %-7s %12s %5s %-10s %8s %s\n", "NAME", "SIZE",
+               "LAYOUT", "VERSION", "MODE", "OWNER", "CREATOR", "ALIVE");
+    size_t shown = 0;
+    for (size_t i = 0; i < n; i++) {
+        seqshm *s;
+        seqshm_info in;
+        struct stat st;
+        char user[64];
+        if (seqshm_open(&s, names[i], 0, SEQSHM_RDONLY) != SEQSHM_OK)
+            continue; /* unreadable to us, or gone meanwhile */
+        seqshm_stat(s, &in);
+        seqshm_close(s);
+        if (stat_object(names[i], &st) != 0)
+            continue;
+        user_name(st.st_uid, user, sizeof user);
+        if (json)
+            printf("%s\n  {\"name\": \"%s\", \"size\": %zu, \"layout\": "
+                   "\"%s\", \"version\": %" PRIu64 ", \"mode\": \"%04o\", "
+                   "\"owner\": \"%s\", \"creator_pid\": %d, "
+                   "\"creator_alive\": %s}",
+                   shown ? "," : "", names[i], in.size,
+                   layout_name(in.layout), in.version,
+                   (unsigned)(st.st_mode & 07777), user, in.creator_pid,
+                   in.creator_alive ? "true" : "false");
+        else
+            printf("%-32s %10zu %-7s %12" PRIu64 " %05o %-10s %8d %s\n",
+                   names[i], in.size, layout_name(in.layout), in.version,
+                   (unsigned)(st.st_mode & 07777), user, in.creator_pid,
+                   in.creator_alive ? "yes" : "no");
+        shown++;
+    }
+    if (json)
+        printf("%s]\n", shown ? "\n" : "");
+    for (size_t i = 0; i < n; i++)
+        free(names[i]);
+    free(names);
+    return 0;
+}
+
+/* ----------------------------------------------------------------- info */
+
+static int cmd_info(const char *name, bool json)
+{
+    seqshm *s;
+    seqshm_info in;
+    struct stat st;
+    char user[64];
+    int rc = seqshm_open(&s, name, 0, SEQSHM_RDONLY);
+    if (rc != SEQSHM_OK)
+        return fail("info", name, rc);
+    seqshm_stat(s, &in);
+    seqshm_close(s);
+    if (stat_object(name, &st) != 0)
+        return fail("info", name, SEQSHM_ENOENT);
+    user_name(st.st_uid, user, sizeof user);
+    const char *B[] = {"false", "true"};
+    if (json) {
+        printf("{\"name\": \"%s\", \"size\": %zu, \"layout\": \"%s\", "
+               "\"layout_version\": %u, \"slots\": %u, \"slot_offset\": %zu, "
+               "\"slot_stride\": %zu, \"mapped_bytes\": %zu, \"version\": %"
+               PRIu64 ", \"type_tag\": %" PRIu64 ", \"mode\": \"%04o\", "
+               "\"owner\": \"%s\", \"creator_pid\": %d, \"creator_alive\": %s, "
+               "\"writer_pid\": %d, \"writer_alive\": %s, \"busy\": %s, "
+               "\"torn\": %s, \"waiters\": %u}\n",
+               bare(name), in.size, layout_name(in.layout), in.layout_version,
+               in.slots, in.slot_offset, in.slot_stride, in.mapped_bytes,
+               in.version, in.type_tag, (unsigned)(st.st_mode & 07777), user,
+               in.creator_pid, B[in.creator_alive], in.writer_pid,
+               B[in.writer_alive], B[in.busy], B[in.torn], in.waiters);
+        return 0;
+    }
+    printf("name            %s\n", bare(name));
+    printf("payload size    %zu bytes\n", in.size);
+    printf("layout          %s (format version %u)\n", layout_name(in.layout),
+           in.layout_version);
+    printf("slots           %u x %zu bytes from offset %zu\n", in.slots,
+           in.slot_stride, in.slot_offset);
+    printf("object size     %zu bytes\n", in.mapped_bytes);
+    printf("version         %" PRIu64 " (writes completed)\n", in.version);
+    printf("type tag        %" PRIu64 "%s\n", in.type_tag,
+           in.type_tag ? "" : " (untagged)");
+    printf("mode, owner     %04o %s\n", (unsigned)(st.st_mode & 07777), user);
+    printf("creator         pid %d, %s\n", in.creator_pid,
+           in.creator_alive ? "running" : "gone");
+    if (in.writer_pid != 0)
+        printf("write claim     pid %d, %s\n", in.writer_pid,
+               in.writer_alive ? "running" : "dead (recovered by the next "
+                                                "read-write handle)");
+    else
+        printf("write claim     free\n");
+    printf("state           %s\n", in.torn   ? "torn: a writer died mid-write"
+                                   : in.busy ? "write in progress"
+                                             : "consistent");
+    printf("waiters         %u\n", in.waiters);
+    return 0;
+}
+
+/* ----------------------------------------------------------------- dump */
+
+enum fmt { HEX, RAW, U8, I32, U64, F32, F64 };
+
+static bool parse_format(const char *s, enum fmt *f)
+{
+    static const char *names[] = {"hex", "raw", "u8", "i32", "u64", "f32",
+                                  "f64"};
+    for (int i = 0; i < 7; i++)
+        if (strcmp(s, names[i]) == 0) {
+            *f = (enum fmt)i;
+            return true;
+        }
+    return false;
+}
+
+static void print_element(enum fmt f, const unsigned char *p)
+{
+    union { uint32_t u32; int32_t i32; uint64_t u64; float f32; double f64; } v;
+    switch (f) {
+    case U8: printf("%u", p[0]); break;
+    case I32: memcpy(&v.i32, p, 4); printf("%" PRId32, v.i32); break;
+    case U64: memcpy(&v.u64, p, 8); printf("%" PRIu64, v.u64); break;
+    case F32: memcpy(&v.f32, p, 4); printf("%.9g", (double)v.f32); break;
+    case F64: memcpy(&v.f64, p, 8); printf("%.17g", v.f64); break;
+    default: break;
+    }
+}
+
+static int cmd_dump(const char *name, enum fmt f, bool json)
+{
+    seqshm *s;
+    int rc = seqshm_open(&s, name, 0, SEQSHM_RDONLY);
+    if (rc != SEQSHM_OK)
+        return fail("dump", name, rc);
+    size_t n = seqshm_size(s);
+    unsigned char *buf = malloc(n);
+    uint64_t version = 0;
+    rc = buf == NULL ? SEQSHM_ESYS
+                     : seqshm_read_versioned(s, buf, &version, OPEN_TIMEOUT_NS);
+    seqshm_close(s);
+    if (rc != SEQSHM_OK) {
+        free(buf);
+        return fail("dump", name, rc);
+    }
+    static const size_t width[] = {1, 1, 1, 4, 8, 4, 8};
+    size_t w = width[f], count = n / w;
+    if (f == RAW) {
+        rc = fwrite(buf, 1, n, stdout) == n ? 0 : 1;
+    } else if (json) {
+        printf("{\"name\": \"%s\", \"version\": %" PRIu64 ", \"size\": %zu, "
+               "\"format\": \"%s\", \"data\": ", bare(name), version, n,
+               f == HEX ? "hex" : f == U8 ? "u8" : f == I32 ? "i32"
+               : f == U64 ? "u64" : f == F32 ? "f32" : "f64");
+        if (f == HEX) {
+            putchar('"');
+            for (size_t i = 0; i < n; i++)
+                printf("%02x", buf[i]);
+            putchar('"');
+        } else {
+            putchar('[');
+            for (size_t i = 0; i < count; i++) {
+                if (i)
+                    printf(", ");
+                print_element(f, buf + i * w);
+            }
+            putchar(']');
+        }
+        printf("}\n");
+    } else if (f == HEX) {
+        for (size_t off = 0; off < n; off += 16) {
+            printf("%08zx:", off);
+            for (size_t i = off; i < off + 16; i++) {
+                if (i % 2 == 0)
+                    putchar(' ');
+                if (i < n)
+                    printf("%02x", buf[i]);
+                else
+                    printf("  ");
+            }
+            printf("  ");
+            for (size_t i = off; i < off + 16 && i < n; i++)
+                putchar(buf[i] >= 32 && buf[i] < 127 ? buf[i] : '.');
+            putchar('\n');
+        }
+    } else {
+        for (size_t i = 0; i < count; i++) {
+            printf("[%zu] ", i);
+            print_element(f, buf + i * w);
+            putchar('\n');
+        }
+    }
+    free(buf);
+    return rc;
+}
+
+/* ---------------------------------------------------------------- watch */
+
+static double now_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static int cmd_watch(const char *name, long count, long interval_ms)
+{
+    seqshm *s;
+    int rc = seqshm_open(&s, name, 0, SEQSHM_RDONLY);
+    if (rc != SEQSHM_OK)
+        return fail("watch", name, rc);
+    bool tty = isatty(STDOUT_FILENO);
+    size_t n = seqshm_size(s), show = n < 16 ? n : 16;
+    unsigned char *buf = malloc(n);
+    uint64_t last = seqshm_version(s);
+    double t_last = now_s();
+    signal(SIGINT, on_signal);
+    signal(SIGTERM, on_signal);
+    for (long i = 0; (count <= 0 || i < count) && !stop_requested; i++) {
+        struct timespec nap = {interval_ms / 1000, (interval_ms % 1000) * 1000000};
+        nanosleep(&nap, NULL);
+        uint64_t v = 0;
+        int st = seqshm_read_versioned(s, buf, &v, OPEN_TIMEOUT_NS);
+        double t = now_s();
+        double rate = (double)(v - last) / (t - t_last);
+        last = v;
+        t_last = t;
+        printf(tty ? "\r\033[K" : "");
+        printf("%s  version %" PRIu64 "  writes/s %.0f  ", bare(name), v,
+               rate);
+        if (st == SEQSHM_OK) {
+            for (size_t k = 0; k < show; k++)
+                printf("%02x%s", buf[k], k % 2 ? " " : "");
+            if (show < n)
+                printf("...");
+        } else {
+            printf("(%s)", seqshm_strerror(st));
+        }
+        printf(tty ? "" : "\n");
+        fflush(stdout);
+    }
+    if (tty)
+        putchar('\n');
+    free(buf);
+    seqshm_close(s);
+    return 0;
+}
+
+/* ------------------------------------------------------ create, write, rm */
+
+static bool parse_size(const char *s, size_t *out)
+{
+    char *end;
+    errno = 0;
+    unsigned long long v = strtoull(s, &end, 10);
+    if (errno != 0 || end == s || *end != '\0' || s[0] == '-')
+        return false;
+    *out = (size_t)v;
+    return true;
+}
+
+static int cmd_create(const char *name, size_t size, unsigned layout,
+                      unsigned mode, bool persist)
+{
+    seqshm_options o = {SEQSHM_CREATE | SEQSHM_EXCL | layout |
+                            (persist ? SEQSHM_PERSIST : 0u),
+                        mode, 0};
+    seqshm *s;
+    int rc = seqshm_open_opts(&s, name, size, &o);
+    if (rc != SEQSHM_OK)
+        return fail("create", name, rc);
+    if (!persist) {
+        signal(SIGINT, on_signal);
+        signal(SIGTERM, on_signal);
+        fprintf(stderr, "seqshm: created %s (%zu bytes, %s); holding it until "
+                        "interrupted\n", bare(name), size, layout_name(layout));
+        while (!stop_requested)
+            pause();
+    }
+    seqshm_close(s); /* without --persist: removes the name */
+    return 0;
+}
+
+static int cmd_write(const char *name)
+{
+    seqshm *s;
+    int rc = seqshm_open(&s, name, 0, 0);
+    if (rc != SEQSHM_OK)
+        return fail("write", name, rc);
+    size_t n = seqshm_size(s), got = 0;
+    unsigned char *buf = malloc(n + 1);
+    size_t r;
+    while (buf != NULL && got <= n &&
+           (r = fread(buf + got, 1, n + 1 - got, stdin)) > 0)
+        got += r;
+    if (buf == NULL || got != n) {
+        fprintf(stderr, "seqshm: write %s: standard input has %s%zu bytes, "
+                        "the payload %zu (SEQSHM_ESIZE)\n", bare(name),
+                got > n ? "more than " : "", got > n ? n : got, n);
+        free(buf);
+        seqshm_close(s);
+        return 1;
+    }
+    rc = seqshm_write(s, buf, OPEN_TIMEOUT_NS);
+    free(buf);
+    seqshm_close(s);
+    return rc == SEQSHM_OK ? 0 : fail("write", name, rc);
+}
+
+static int cmd_rm(const char *name, bool force)
+{
+    if (!force) {
+        seqshm *s;
+        int rc = seqshm_open(&s, name, 0, SEQSHM_RDONLY);
+        if (rc == SEQSHM_EBADSEG) {
+            fprintf(stderr, "seqshm: rm %s: not a seqshm segment; left alone "
+                            "(--force removes it) (SEQSHM_EBADSEG)\n",
+                    bare(name));
+            return 1;
+        }
+        if (rc == SEQSHM_OK)
+            seqshm_close(s);
+    }
+    int rc = seqshm_unlink(name);
+    return rc == SEQSHM_OK ? 0 : fail("rm", name, rc);
+}
+
+/* ----------------------------------------------------------------- main */
+
+int main(int argc, char **argv)
+{
+    if (argc < 2)
+        return main_help(stderr);
+    const char *cmd = argv[1];
+    if (strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0 ||
+        strcmp(cmd, "help") == 0)
+        return main_help(stdout);
+    const char *help = help_for(cmd);
+    if (help == NULL) {
+        fprintf(stderr, "seqshm: unknown command '%s'\n", cmd);
+        return main_help(stderr);
+    }
+
+    /* options anywhere after the command; the rest are operands */
+    bool json = false, persist = false, force = false;
+    unsigned layout = 0, mode = 0;
+    long count = 0, interval = 500;
+    enum fmt f = HEX;
+    const char *ops[3];
+    int nops = 0;
+    for (int i = 2; i < argc; i++) {
+        const char *a = argv[i];
+        const char *val = i + 1 < argc ? argv[i + 1] : NULL;
+        if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
+            fputs(help, stdout);
+            return 0;
+        } else if (strcmp(a, "--json") == 0 &&
+                   (!strcmp(cmd, "ls") || !strcmp(cmd, "info") ||
+                    !strcmp(cmd, "dump"))) {
+            json = true;
+        } else if (strcmp(a, "--format") == 0 && !strcmp(cmd, "dump")) {
+            if (val == NULL || !parse_format(val, &f))
+                return usage_error(cmd, "--format takes hex, raw, u8, i32, "
+                                        "u64, f32 or f64");
+            i++;
+        } else if (strcmp(a, "--count") == 0 && !strcmp(cmd, "watch")) {
+            if (val == NULL || (count = atol(val)) <= 0)
+                return usage_error(cmd, "--count takes a positive number");
+            i++;
+        } else if (strcmp(a, "--interval") == 0 && !strcmp(cmd, "watch")) {
+            if (val == NULL || (interval = atol(val)) <= 0)
+                return usage_error(cmd, "--interval takes milliseconds > 0");
+            i++;
+        } else if (!strcmp(cmd, "create") &&
+                   (!strcmp(a, "--double-buffer") || !strcmp(a, "--mutex"))) {
+            if (layout != 0)
+                return usage_error(cmd, "choose one of --double-buffer and "
+                                        "--mutex");
+            layout = a[2] == 'd' ? SEQSHM_DOUBLE_BUFFER : SEQSHM_MUTEX;
+        } else if (strcmp(a, "--mode") == 0 && !strcmp(cmd, "create")) {
+            char *end;
+            unsigned long m = val ? strtoul(val, &end, 8) : 01000;
+            if (val == NULL || *end != '\0' || m > 0777 || m == 0)
+                return usage_error(cmd, "--mode takes octal permission bits "
+                                        "such as 640");
+            mode = (unsigned)m;
+            i++;
+        } else if (strcmp(a, "--persist") == 0 && !strcmp(cmd, "create")) {
+            persist = true;
+        } else if (strcmp(a, "--force") == 0 && !strcmp(cmd, "rm")) {
+            force = true;
+        } else if (a[0] == '-' && a[1] != '\0') {
+            char msg[160];
+            snprintf(msg, sizeof msg, "unknown option '%s'", a);
+            return usage_error(cmd, msg);
+        } else if (nops < 3) {
+            ops[nops++] = a;
+        } else {
+            return usage_error(cmd, "too many arguments");
+        }
+    }
+
+    int want = !strcmp(cmd, "ls") ? 0 : !strcmp(cmd, "create") ? 2 : 1;
+    if (nops != want)
+        return usage_error(cmd, want == 0   ? "takes no name"
+                                : want == 1 ? "takes one NAME"
+                                            : "takes NAME and SIZE");
+    if (!strcmp(cmd, "ls"))
+        return cmd_ls(json);
+    if (!strcmp(cmd, "info"))
+        return cmd_info(ops[0], json);
+    if (!strcmp(cmd, "dump"))
+        return cmd_dump(ops[0], f, json);
+    if (!strcmp(cmd, "watch"))
+        return cmd_watch(ops[0], count, interval);
+    if (!strcmp(cmd, "create")) {
+        size_t size;
+        if (!parse_size(ops[1], &size))
+            return usage_error(cmd, "SIZE is a number of bytes");
+        return cmd_create(ops[0], size, layout, mode, persist);
+    }
+    if (!strcmp(cmd, "write"))
+        return cmd_write(ops[0]);
+    return cmd_rm(ops[0], force);
+}
