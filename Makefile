@@ -6,6 +6,8 @@
 #   build/san    fault build under AddressSanitizer + UBSan (Criterion suite)
 #   build/tsan   clang ThreadSanitizer build (standalone race stress)
 #   build/poll   -DSEQSHM_NO_FUTEX: the portable polling fallback
+#   build/fuzz   clang libFuzzer + ASan + UBSan; openers wait 1 ms, not 1 s,
+#                for an unpublished header (keeps the fuzzer fast)
 #   build/stats  -DSEQSHM_STATS: counts read retries (benchmarks only; the
 #                counter sits on the retry path, the fast path is unchanged)
 
@@ -33,7 +35,8 @@ SRC := $(wildcard src/*.c)
 HDR := include/seqshm.h $(wildcard src/*.h)
 
 .PHONY: all test demo bench bench-deps bench-smoke install uninstall clean \
-        deps check-clang stress tsan examples run-examples tool-test
+        deps check-clang stress tsan examples run-examples tool-test fuzz \
+        fuzz-corpus
 all: build/rel/libseqshm.a build/rel/libseqshm.so build/rel/seqshm examples
 
 # ---------------------------------------------------------------- libraries
@@ -58,6 +61,8 @@ $(eval $(call libvariant,tsan,$(CLANG),$(TSANFLAGS)))
 $(eval $(call libvariant,poll,$(CC),-DSEQSHM_NO_FUTEX -DSEQSHM_FAULT_INJECTION))
 $(eval $(call libvariant,clang,$(CLANG),))
 $(eval $(call libvariant,stats,$(CC),-DSEQSHM_STATS))
+FUZZFLAGS := -fsanitize=fuzzer-no-link,address,undefined -DPUBLISH_WAIT_NS=1000000
+$(eval $(call libvariant,fuzz,$(CLANG),$(FUZZFLAGS)))
 
 build/rel/libseqshm.so: build/rel/libseqshm.a
 	@echo "  LD      $@"
@@ -65,6 +70,26 @@ build/rel/libseqshm.so: build/rel/libseqshm.a
 	    $(SRC:src/%.c=build/rel/%.o) $(LDLIBS)
 	$(Q)ln -sf libseqshm.so.$(VERSION) build/rel/libseqshm.so.$(SOMAJOR)
 	$(Q)ln -sf libseqshm.so.$(SOMAJOR) $@
+
+# --------------------------------------------------------------------- fuzz
+# make fuzz [FUZZ_SECONDS=60]: libFuzzer on hostile segments, from the
+# committed seed corpus (tests/fuzz/corpus); new finds go to build/fuzz.
+FUZZ_SECONDS ?= 60
+build/fuzz/fuzz_open: tests/fuzz/fuzz_open.c build/fuzz/libseqshm.a
+	@echo "  LD      $@"
+	$(Q)$(CLANG) $(CPPFLAGS) $(CSTD) $(WARN) -g -O1 \
+	    -fsanitize=fuzzer,address,undefined $< build/fuzz/libseqshm.a \
+	    -o $@ $(LDLIBS)
+build/rel/make_corpus: tests/fuzz/make_corpus.c build/rel/libseqshm.a
+	$(Q)$(CC) $(CPPFLAGS) $(CSTD) $(WARN) $< build/rel/libseqshm.a -o $@ $(LDLIBS)
+fuzz-corpus: build/rel/make_corpus
+	mkdir -p tests/fuzz/corpus && build/rel/make_corpus tests/fuzz/corpus
+fuzz: deps build/fuzz/fuzz_open
+	@mkdir -p build/fuzz/corpus
+	build/fuzz/fuzz_open -max_total_time=$(FUZZ_SECONDS) -timeout=10 \
+	    -max_len=4096 -print_final_stats=1 build/fuzz/corpus tests/fuzz/corpus \
+	    2>&1 | grep -E '^(stat::number_of_executed_units|stat::new_units_added|Done)|ERROR|SUMMARY|crash'
+	@sh scripts/shm-clean-check.sh
 
 # --------------------------------------------------------------------- tool
 build/rel/seqshm: tools/seqshm.c include/seqshm.h src/layout.h build/rel/libseqshm.a

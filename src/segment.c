@@ -18,8 +18,10 @@
 #include <time.h>
 #include <unistd.h>
 
+#ifndef PUBLISH_WAIT_NS /* the fuzz build shortens it, to stay fast */
 #define PUBLISH_WAIT_NS 1000000000 /* how long an opener waits for a header */
-#define PUBLISH_POLL_NS 1000000
+#endif
+#define PUBLISH_POLL_NS (PUBLISH_WAIT_NS / 1000)
 #define OPEN_RETRIES 16            /* create/open races with unlinkers */
 
 #define KNOWN_FLAGS                                                           \

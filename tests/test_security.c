@@ -1,0 +1,117 @@
+/* test_security.c - other users, names that try to leave /dev/shm, and a
+ * segment shrunk under its users. Children leave with _exit() only. */
+#include "util.h"
+
+#include <criterion/criterion.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+TestSuite(security, .fini = test_cleanup);
+
+#define NOBODY 65534
+
+/* In a child that became an unprivileged user: what may it do with a
+ * segment root created with `mode`? Returns the child's exit status:
+ * 0 if every expectation held, else the number of the one that failed. */
+static int as_nobody(const char *name, unsigned mode)
+{
+    pid_t pid = fork();
+    if (pid == 0) {
+        if (setgroups(0, NULL) != 0 || setgid(NOBODY) != 0 ||
+            setuid(NOBODY) != 0)
+            _exit(90);
+        seqshm *s;
+        unsigned char b[8] = {0};
+        int rw = seqshm_open(&s, name, 8, 0);
+        if (rw != SEQSHM_EACCES)
+            _exit(1); /* never opened for writing against the mode */
+        int ro = seqshm_open(&s, name, 8, SEQSHM_RDONLY);
+        if (mode & 0004) {
+            if (ro != SEQSHM_OK)
+                _exit(2);
+            if (seqshm_read(s, b, 0) != SEQSHM_OK || b[0] != 0x77)
+                _exit(3);
+            if (seqshm_write(s, b, 0) != SEQSHM_EACCES)
+                _exit(4);
+            seqshm_close(s);
+        } else if (ro != SEQSHM_EACCES) {
+            _exit(5);
+        }
+        if (seqshm_unlink(name) != SEQSHM_EACCES) /* sticky /dev/shm */
+            _exit(6);
+        if (seqshm_open(&s, name, 8, SEQSHM_CREATE | SEQSHM_EXCL) !=
+            SEQSHM_EEXIST)
+            _exit(7);
+        _exit(0);
+    }
+    return wait_child(pid);
+}
+
+Test(security, another_users_segment_is_not_opened_for_writing)
+{
+    if (geteuid() != 0)
+        cr_skip_test("needs root to become another user");
+    for (unsigned mode = 0600; mode <= 0644; mode += 044) {
+        char name[64], tag[16];
+        snprintf(tag, sizeof tag, "other%o", mode);
+        test_name(name, sizeof name, tag);
+        seqshm_options o = {SEQSHM_CREATE, mode, 0};
+        seqshm *s;
+        cr_assert_eq(seqshm_open_opts(&s, name, 8, &o), SEQSHM_OK);
+        unsigned char b[8];
+        memset(b, 0x77, sizeof b);
+        cr_assert_eq(seqshm_write(s, b, 0), SEQSHM_OK);
+        int st = as_nobody(name, mode);
+        cr_assert_eq(st, 0, "mode %o: the unprivileged child failed check %d",
+                     mode, st);
+        cr_assert_eq(seqshm_read(s, b, 0), SEQSHM_OK);
+        cr_assert_eq(b[0], 0x77, "untouched");
+        cr_assert_eq(seqshm_version(s), 1);
+        seqshm_close(s);
+    }
+}
+
+Test(security, names_cannot_leave_dev_shm)
+{
+    static const char *bad[] = {"../x", "/../x", "x/../y", "./x", "..",
+                                "../../etc/passwd", "/dev/shm/x", "x/", "\\x"};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        seqshm *s;
+        cr_assert_eq(seqshm_open(&s, bad[i], 8, SEQSHM_CREATE), SEQSHM_EINVAL,
+                     "%s", bad[i]);
+        cr_assert_eq(seqshm_unlink(bad[i]), SEQSHM_EINVAL, "%s", bad[i]);
+    }
+    cr_assert_neq(access("/dev/x", F_OK), 0, "nothing made outside /dev/shm");
+}
+
+/* A process that can write the object shrinks it under a mapped user. The
+ * mapping then covers pages past the end of the file, and touching them
+ * raises SIGBUS: seqshm cannot detect it without a system call per access
+ * and installs no signal handler (README, Security). Pinned down here, with
+ * what stays true: a new open refuses the shrunk object. */
+Test(security, shrunk_segment)
+{
+    char name[64], path[128];
+    seqshm *s;
+    test_name(name, sizeof name, "shrink");
+    snprintf(path, sizeof path, "/dev/shm/%s", name);
+    cr_assert_eq(seqshm_open(&s, name, 65536, SEQSHM_CREATE), SEQSHM_OK);
+    cr_assert_eq(truncate(path, 4096), 0);
+    seqshm *again;
+    cr_assert_eq(seqshm_open(&again, name, 0, 0), SEQSHM_EBADSEG);
+    pid_t pid = fork();
+    if (pid == 0) {
+        static unsigned char b[65536];
+        signal(SIGBUS, SIG_DFL); /* sanitizer builds catch it otherwise */
+        seqshm_read(s, b, 0);
+        _exit(0);
+    }
+    cr_assert_eq(wait_child(pid), 128 + SIGBUS);
+    seqshm_close(s);
+}
