@@ -36,7 +36,7 @@ HDR := include/seqshm.h $(wildcard src/*.h)
 
 .PHONY: all test demo bench bench-deps bench-smoke install uninstall clean \
         deps check-clang stress tsan examples run-examples tool-test fuzz \
-        fuzz-corpus
+        fuzz-corpus soak valgrind
 all: build/rel/libseqshm.a build/rel/libseqshm.so build/rel/seqshm examples
 
 # ---------------------------------------------------------------- libraries
@@ -86,9 +86,12 @@ fuzz-corpus: build/rel/make_corpus
 	mkdir -p tests/fuzz/corpus && build/rel/make_corpus tests/fuzz/corpus
 fuzz: deps build/fuzz/fuzz_open
 	@mkdir -p build/fuzz/corpus
-	build/fuzz/fuzz_open -max_total_time=$(FUZZ_SECONDS) -timeout=10 \
-	    -max_len=4096 -print_final_stats=1 build/fuzz/corpus tests/fuzz/corpus \
-	    2>&1 | grep -E '^(stat::number_of_executed_units|stat::new_units_added|Done)|ERROR|SUMMARY|crash'
+	@echo "fuzzing for $(FUZZ_SECONDS) s (log: build/fuzz/log)"
+	@build/fuzz/fuzz_open -max_total_time=$(FUZZ_SECONDS) -timeout=10 \
+	    -max_len=4096 -print_final_stats=1 -artifact_prefix=build/fuzz/ \
+	    build/fuzz/corpus tests/fuzz/corpus >build/fuzz/log 2>&1; rc=$$?; \
+	    grep -E '^(stat::number_of_executed_units|stat::new_units_added|Done)|ERROR|SUMMARY|artifact' \
+	    build/fuzz/log; exit $$rc
 	@sh scripts/shm-clean-check.sh
 
 # --------------------------------------------------------------------- tool
@@ -136,6 +139,10 @@ build/rel/killer: tests/killer.c tests/pattern.h build/rel/libseqshm.a
 	@echo "  LD      $@"
 	$(Q)$(CC) $(CPPFLAGS) $(CSTD) $(WARN) -O2 -g -Itests $< \
 	    build/rel/libseqshm.a -o $@ $(LDLIBS)
+build/rel/soak: tests/soak.c tests/pattern.h build/rel/libseqshm.a
+	@echo "  LD      $@"
+	$(Q)$(CC) $(CPPFLAGS) $(CSTD) $(WARN) -O2 -g -Itests $< \
+	    build/rel/libseqshm.a -o $@ $(LDLIBS)
 build/tsan/stress_threads: tests/stress_threads.c tests/pattern.h \
                            build/tsan/libseqshm.a
 	@echo "  LD      $@"
@@ -148,7 +155,7 @@ deps:
 # Criterion under ASan+UBSan runs the same suite as the plain build.
 test: deps all check-clang build/fault/unit build/san/unit build/poll/unit \
       build/fault/unit_hpp build/clang/unit_hpp stress tsan run-examples \
-      tool-test
+      tool-test valgrind
 	build/fault/unit --jobs 2
 	build/fault/unit_hpp --jobs 2
 	build/clang/unit_hpp --jobs 2
@@ -163,6 +170,17 @@ stress: build/rel/stress build/rel/killer build/rel/writes
 
 tsan: build/tsan/stress_threads
 	TSAN_OPTIONS=halt_on_error=1 build/tsan/stress_threads --seconds 2
+
+# memcheck over the Criterion suite and the C examples
+valgrind: build/fault/unit examples
+	@sh scripts/valgrind.sh
+
+# make soak [SOAK_SECONDS=600]: writers, readers, random kills, opens and
+# closes over every layout (CI: 60 s).
+SOAK_SECONDS ?= 600
+soak: build/rel/soak
+	build/rel/soak --seconds $(SOAK_SECONDS)
+	@sh scripts/shm-clean-check.sh
 
 # gcc builds everything; clang must compile the library cleanly too.
 check-clang: build/clang/libseqshm.a

@@ -3,8 +3,8 @@
 # can; otherwise says exactly what to install. Quiet when all is present.
 #   Criterion (the unit tests), g++ (the C++ wrapper and examples), clang
 #   with its sanitizer runtimes (the ThreadSanitizer build, the clang warning
-#   check, clang++ for the wrapper), pkg-config, strace (counts the system
-#   calls of writes).
+#   check, clang++ for the wrapper, libFuzzer), pkg-config, strace (counts
+#   the system calls of writes), valgrind (memcheck over the suite).
 # `deps.sh bench` checks what `make bench` needs instead: Google Benchmark,
 # the Boost headers, a C++ compiler, gnuplot and python3.
 set -u
@@ -32,6 +32,7 @@ command -v clang >/dev/null 2>&1 || missing="$missing clang"
 command -v clang >/dev/null 2>&1 && ! have_tsan && missing="$missing libclang-rt-dev"
 command -v pkg-config >/dev/null 2>&1 || missing="$missing pkg-config"
 command -v strace >/dev/null 2>&1 || missing="$missing strace"
+command -v valgrind >/dev/null 2>&1 || missing="$missing valgrind"
 fi
 [ -z "$missing" ] && exit 0
 
