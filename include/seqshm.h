@@ -274,7 +274,9 @@ SEQSHM_API int seqshm_wait(const seqshm *shm, uint64_t since_version,
 /* ----------------------------------------------------------------- state */
 
 /* True while a write is in progress or a writer holds the claim (or, in the
- * SEQSHM_MUTEX layout, a writer holds the mutex). A snapshot of a moment. */
+ * SEQSHM_MUTEX layout, a writer holds the mutex). The claim of a writer that
+ * died counts until a read-write handle recovers it. A snapshot of a
+ * moment; makes no system call. */
 SEQSHM_API bool seqshm_is_occupied(const seqshm *shm);
 
 /* The name as given to seqshm_open(); valid until seqshm_close(). */

@@ -50,6 +50,7 @@ bool claim_recover(const struct seqshm *s, uint64_t dead)
 int claim_wait(struct seqshm *s, struct deadline *d)
 {
     uint64_t self = owner_self(s);
+    uint64_t seen = atomic_load_explicit(&s->line->seq, memory_order_relaxed);
     bool slow;
     for (;;) {
         uint64_t cur = atomic_load_explicit(&s->line->owner,
@@ -63,7 +64,13 @@ int claim_wait(struct seqshm *s, struct deadline *d)
         }
         if (!backoff(d, &slow))
             return SEQSHM_ETIMEDOUT;
-        if (slow && !owner_alive(cur) &&
+        /* suspect only an owner under whom the sequence stood still since
+         * the last look: one that publishes is alive */
+        uint64_t now = atomic_load_explicit(&s->line->seq,
+                                            memory_order_relaxed);
+        bool still = now == seen;
+        seen = now;
+        if (slow && still && !owner_alive(cur) &&
             atomic_compare_exchange_strong_explicit(
                 &s->line->owner, &cur, self, memory_order_acquire,
                 memory_order_relaxed)) {

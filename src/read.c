@@ -64,9 +64,12 @@ read_slow(const struct seqshm *s, void *dst, size_t len, size_t off,
             return SEQSHM_EOWNERDEAD;
         STAT_RETRY();
         bool more = backoff(&d, &slow);
-        /* a dead writer is looked for once spinning is over, and before
-         * giving up, so even timeout 0 reports it rather than a timeout */
-        if ((slow || !more) && s->slot_mask == 0) {
+        /* A dead writer is looked for once spinning is over, and before
+         * giving up (so even timeout 0 reports it rather than a timeout),
+         * but only while the sequence stands still: a writer that moved it
+         * since our last look is alive, and /proc need not be asked. */
+        uint64_t now = atomic_load_explicit(&s->line->seq, memory_order_relaxed);
+        if ((slow || !more) && s->slot_mask == 0 && now == seq) {
             int rc = writer_gone(s);
             if (rc != SEQSHM_OK)
                 return rc;
