@@ -18,21 +18,22 @@ if [ "${1:-}" = bench ]; then
     command -v gnuplot >/dev/null 2>&1 || missing="$missing gnuplot-nox"
     command -v python3 >/dev/null 2>&1 || missing="$missing python3"
 else
-have_criterion() {
-    printf '#include <criterion/criterion.h>\nTest(a, b) {}\n' |
-        ${CC:-cc} -x c - -o /dev/null -lcriterion >/dev/null 2>&1
-}
-have_tsan() {
-    printf 'int main(void) { return 0; }\n' |
-        clang -fsanitize=thread -x c - -o /dev/null >/dev/null 2>&1
-}
-have_criterion || missing="$missing libcriterion-dev"
-command -v ${CXX:-c++} >/dev/null 2>&1 || missing="$missing g++"
-command -v clang >/dev/null 2>&1 || missing="$missing clang"
-command -v clang >/dev/null 2>&1 && ! have_tsan && missing="$missing libclang-rt-dev"
-command -v pkg-config >/dev/null 2>&1 || missing="$missing pkg-config"
-command -v strace >/dev/null 2>&1 || missing="$missing strace"
-command -v valgrind >/dev/null 2>&1 || missing="$missing valgrind"
+    have_criterion() {
+        printf '#include <criterion/criterion.h>\nTest(a, b) {}\n' |
+            ${CC:-cc} -x c - -o /dev/null -lcriterion >/dev/null 2>&1
+    }
+    have_tsan() {
+        printf 'int main(void) { return 0; }\n' |
+            clang -fsanitize=thread -x c - -o /dev/null >/dev/null 2>&1
+    }
+    have_criterion || missing="$missing libcriterion-dev"
+    command -v ${CXX:-c++} >/dev/null 2>&1 || missing="$missing g++"
+    command -v clang >/dev/null 2>&1 || missing="$missing clang"
+    command -v clang >/dev/null 2>&1 && ! have_tsan && missing="$missing libclang-rt-dev"
+    command -v pkg-config >/dev/null 2>&1 || missing="$missing pkg-config"
+    command -v strace >/dev/null 2>&1 || missing="$missing strace"
+    command -v valgrind >/dev/null 2>&1 || missing="$missing valgrind"
+    command -v python3 >/dev/null 2>&1 || missing="$missing python3"
 fi
 [ -z "$missing" ] && exit 0
 
