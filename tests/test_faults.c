@@ -34,7 +34,7 @@ static pid_t faulty_writer(const char *name, const char *fault, int byte,
         int st = seqshm_write_partial(s, buf, len, off, SEQSHM_FOREVER);
         _exit(st == SEQSHM_OK ? 0 : 4);
     }
-    return pid;
+    return test_child(pid);
 }
 
 static bool uniform(const unsigned char *b, size_t n, unsigned char v)
@@ -315,4 +315,36 @@ Test(faults, concurrent_partial_writers_lose_nothing)
         cr_assert_eq(seqshm_version(s), NPROC * K);
         seqshm_close(s);
     }
+}
+
+/* A child that writes through a handle it inherited is recorded as the
+ * owner under its own identity, not its parent's (the identity cache is
+ * wiped by fork): so its claim is recovered once it dies, while the
+ * parent lives on. */
+Test(faults, inherited_handle_claims_as_the_child)
+{
+    struct pair p;
+    unsigned char b[SIZE];
+    pair_open(&p, 0, "inherit");
+    pid_t pid = test_child(fork());
+    if (pid == 0) {
+        setenv("SEQSHM_FAULT", "after_claim:stop", 1);
+        memset(b, 0xbb, sizeof b);
+        seqshm_write(p.w, b, SEQSHM_FOREVER); /* the parent's handle */
+        _exit(0);
+    }
+    siginfo_t info;
+    cr_assert_eq(waitid(P_PID, (id_t)pid, &info, WSTOPPED | WNOWAIT), 0);
+    seqshm_info in;
+    cr_assert_eq(seqshm_stat(p.r, &in), SEQSHM_OK);
+    cr_assert_eq(in.writer_pid, (int)pid, "owner %d, child %d, parent %d",
+                 in.writer_pid, (int)pid, (int)getpid());
+    cr_assert(in.writer_alive);
+    kill(pid, SIGKILL);
+    cr_assert_eq(wait_child(pid), 128 + SIGKILL);
+    cr_assert_eq(seqshm_read(p.w, b, 1000 * MS), SEQSHM_EOWNERDEAD,
+                 "the dead child's claim is recovered");
+    memset(b, 0xcc, sizeof b);
+    cr_assert_eq(seqshm_write(p.w, b, 1000 * MS), SEQSHM_OK);
+    pair_close(&p);
 }

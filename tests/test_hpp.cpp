@@ -22,8 +22,14 @@ static std::string name_for(const char *tag)
     return "seqshm-t-" + std::to_string(getpid()) + "-" + tag;
 }
 
+static pid_t stalled = -1; // a writer stopped mid-write, killed by cleanup
+
 static void cleanup()
 {
+    if (stalled > 0) {
+        kill(stalled, SIGKILL);
+        waitpid(stalled, nullptr, 0);
+    }
     for (const char *tag : {"a", "b", "c", "d", "e", "f", "g", "h"})
         seqshm_unlink(name_for(tag).c_str());
 }
@@ -149,7 +155,7 @@ Test(hpp, timeouts_of_any_unit_and_try_read)
     // a live writer stalled mid-write: tryRead gives nullopt at its timeout,
     // read throws seqshm::error with SEQSHM_ETIMEDOUT
     const std::string name = name_for("g"); // the child's pid differs
-    pid_t pid = fork();
+    pid_t pid = stalled = fork();
     if (pid == 0) { // leaves only through _exit: never into the runner
         try {
             setenv("SEQSHM_FAULT", "after_claim:stop", 1);
@@ -172,6 +178,7 @@ Test(hpp, timeouts_of_any_unit_and_try_read)
     }
     kill(pid, SIGKILL);
     waitpid(pid, nullptr, 0);
+    stalled = -1;
     try {
         (void)shm.read(1s);
         cr_assert_fail("no exception");

@@ -3,6 +3,7 @@
 #include <dirent.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,8 +26,24 @@ const char *test_name(char *buf, size_t cap, const char *tag)
     return buf;
 }
 
+/* Each Criterion test runs in a process of its own: this is per test. */
+static pid_t children[16];
+static int nchildren;
+
+pid_t test_child(pid_t pid)
+{
+    if (pid > 0 && nchildren < 16)
+        children[nchildren++] = pid;
+    return pid;
+}
+
 void test_cleanup(void)
 {
+    for (int i = 0; i < nchildren; i++) {
+        kill(children[i], SIGKILL);
+        waitpid(children[i], NULL, 0);
+    }
+    nchildren = 0;
     char prefix[64];
     snprintf(prefix, sizeof prefix, TEST_PREFIX "%d-", (int)getpid());
     DIR *d = opendir("/dev/shm");
@@ -49,6 +66,9 @@ int wait_child(pid_t pid)
     int st;
     if (waitpid(pid, &st, 0) != pid)
         return -1;
+    for (int i = 0; i < nchildren; i++) /* reaped: its pid may be reused */
+        if (children[i] == pid)
+            children[i] = children[--nchildren];
     if (WIFEXITED(st))
         return WEXITSTATUS(st);
     return WIFSIGNALED(st) ? 128 + WTERMSIG(st) : -1;

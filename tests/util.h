@@ -14,8 +14,13 @@
 /* "seqshm-t-<pid>-<tag>" into buf. */
 const char *test_name(char *buf, size_t cap, const char *tag);
 
-/* Removes every /dev/shm entry of this process's tests (a suite's .fini). */
+/* A suite's .fini: kills the children registered with test_child(), then
+ * removes every /dev/shm entry of this process's tests. It runs even when
+ * an assertion failed, so a stopped child can never hang the runner. */
 void test_cleanup(void);
+
+/* Registers a child (e.g. a writer stopped mid-write) for test_cleanup(). */
+pid_t test_child(pid_t pid);
 
 /* The three layouts, for loops over them. */
 extern const unsigned test_layouts[3];
