@@ -267,6 +267,8 @@ SEQSHM_API int seqshm_read_span(const seqshm *shm, void *dst, size_t cap,
  * handle also waits and otherwise within about 1 ms of the write.
  * Built with -DSEQSHM_NO_FUTEX (systems without futexes) every handle polls
  * with sleeps of at most 1 ms. A waiter whose writer died simply times out.
+ * A waiter killed in its sleep costs the next write one futex wake, and no
+ * write after it.
  * Errors: EINVAL, ETIMEDOUT, ESYS. */
 SEQSHM_API int seqshm_wait(const seqshm *shm, uint64_t since_version,
                            int64_t timeout_ns);
@@ -314,7 +316,8 @@ typedef struct seqshm_info {
     bool writer_alive;
     bool busy;               /* a write is in progress (or its writer died) */
     bool torn;               /* a dead writer left the payload torn */
-    unsigned waiters;        /* read-write handles sleeping in seqshm_wait */
+    bool waiting;            /* a read-write handle announced it sleeps in
+                                seqshm_wait (cleared by the next write) */
 } seqshm_info;
 
 /* Fills *info. Reads /proc to tell whether processes live, so it is not for

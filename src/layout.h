@@ -78,8 +78,9 @@ struct seqshm_seq_line {
 };
 
 struct seqshm_wait_line {
-    _Atomic uint32_t futex;   /* bumped by writers that found a waiter */
-    _Atomic uint32_t waiters; /* read-write handles sleeping on futex */
+    _Atomic uint32_t futex;   /* bumped by writers that found `waiting` set */
+    _Atomic uint32_t waiting; /* set by read-write waiters, cleared by the
+                                 writer that wakes them (wait.c) */
 };
 
 _Static_assert(sizeof(struct seqshm_header) <= REGION, "header fits");

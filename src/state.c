@@ -51,7 +51,7 @@ int seqshm_stat(const seqshm *s, seqshm_info *info)
     info->writer_alive = owner != 0 && owner_alive(owner);
     info->busy = (seq & SEQ_BUSY) != 0;
     info->torn = (seq & SEQ_TORN) != 0;
-    info->waiters = atomic_load_explicit(&s->wait->waiters,
-                                         memory_order_relaxed);
+    info->waiting = atomic_load_explicit(&s->wait->waiting,
+                                         memory_order_relaxed) != 0;
     return SEQSHM_OK;
 }

@@ -1,17 +1,23 @@
 /* wait.c - sleeping until the next write.
  *
  * The futex word sits on the wait line, away from seq and the payload. A
- * read-write waiter announces itself in `waiters`; a writer makes a system
- * call only if it sees an announced waiter, so a write with nobody waiting
- * costs one load of a line nobody is writing.
+ * read-write waiter announces itself by setting `waiting`; a writer makes a
+ * system call only if it finds the flag set, so a write with nobody waiting
+ * costs one load of a line nobody is writing. The writer that finds it set
+ * clears it (exchange) and wakes every sleeper; those that wait on set it
+ * again. So a waiter killed in its sleep costs the next write one wake, and
+ * none after: nothing counts waiters that may be dead.
  *
- * No lost wake-up (the Dekker pair, all seq_cst):
- *   waiter: waiters += 1; w = futex; v = version;  if v > since: done;
+ * No lost wake-up (a Dekker pair, all seq_cst):
+ *   waiter: waiting := 1 (if 0); w := futex; v := version; if v > since: done;
  *           futex_wait(&futex, w)
- *   writer: seq = next;  if waiters != 0: futex += 1, futex_wake(all)
- * Either the waiter's load of seq sees the new version, or the writer's load
- * of waiters sees the announcement; in that case the writer bumps futex after
- * the waiter read w, so futex_wait returns at once or is woken.
+ *   writer: seq := next;  if waiting && exchange(waiting, 0):
+ *           futex += 1, futex_wake(all)
+ * Either the waiter's load of seq sees the new version, or the flag it set
+ * (or found set) is still set when the writer looks, and that writer bumps
+ * futex after the waiter read w: futex_wait returns at once or is woken. A
+ * waiter that found the flag set by another is covered the same way: the
+ * first writer to clear it after that load wakes everyone.
  *
  * A read-only handle cannot announce itself: it sleeps on the same futex in
  * slices of at most SLICE_NS, so it wakes at once when a read-write waiter is
@@ -41,7 +47,8 @@ static void futex_wait(_Atomic uint32_t *word, uint32_t expect, int64_t ns)
 
 void wake_waiters(const struct seqshm *s)
 {
-    if (atomic_load_explicit(&s->wait->waiters, memory_order_seq_cst) == 0)
+    if (atomic_load_explicit(&s->wait->waiting, memory_order_seq_cst) == 0 ||
+        atomic_exchange_explicit(&s->wait->waiting, 0, memory_order_seq_cst) == 0)
         return;
     atomic_fetch_add_explicit(&s->wait->futex, 1, memory_order_seq_cst);
     syscall(SYS_futex, (uint32_t *)&s->wait->futex, FUTEX_WAKE, INT_MAX, NULL,
@@ -73,17 +80,16 @@ int seqshm_wait(const seqshm *s, uint64_t since, int64_t timeout_ns)
                 return SEQSHM_OK;
             futex_wait(&s->wait->futex, w, left < SLICE_NS ? left : SLICE_NS);
         } else {
-            atomic_fetch_add_explicit(&s->wait->waiters, 1,
+            /* a store only if needed: waiters do not fight over the line */
+            if (atomic_load_explicit(&s->wait->waiting,
+                                     memory_order_seq_cst) == 0)
+                atomic_store_explicit(&s->wait->waiting, 1,
                                       memory_order_seq_cst);
             uint32_t w = atomic_load_explicit(&s->wait->futex,
                                               memory_order_seq_cst);
-            bool done = newer(s, since);
-            if (!done)
-                futex_wait(&s->wait->futex, w, left);
-            atomic_fetch_sub_explicit(&s->wait->waiters, 1,
-                                      memory_order_relaxed);
-            if (done)
+            if (newer(s, since))
                 return SEQSHM_OK;
+            futex_wait(&s->wait->futex, w, left);
         }
         if (newer(s, since))
             return SEQSHM_OK;

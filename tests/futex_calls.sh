@@ -1,7 +1,8 @@
 #!/bin/sh
 # Counts the futex system calls of 100 000 writes with strace:
 #   - with nobody waiting there must be none;
-#   - with a waiter there must be some (so the count can see them at all).
+#   - with a waiter there must be some (so the count can see them at all);
+#   - after a waiter was killed in its sleep, at most one.
 set -eu
 bin=${1:-build/rel/writes}
 out=$(mktemp)
@@ -13,6 +14,9 @@ strace -f -c -e trace=futex -o "$out" "$bin" 100000
 idle=$(count)
 strace -c -e trace=futex -o "$out" "$bin" 100000 --waiter
 woken=$(count)
-echo "futex calls: 100000 writes, no waiter: $idle; with a waiter: $woken (writer only)"
+strace -c -e trace=futex -o "$out" "$bin" 100000 --dead-waiter
+dead=$(count)
+echo "futex calls: 100000 writes, no waiter: $idle; with a waiter: $woken; after a waiter died asleep: $dead (writer only)"
+[ "$dead" -le 1 ] || { echo "FAIL: a dead waiter costs every write a futex call" >&2; exit 1; }
 [ "$idle" -eq 0 ] || { echo "FAIL: writes without a waiter made futex calls" >&2; exit 1; }
 [ "$woken" -gt 0 ] || { echo "FAIL: strace saw no futex call at all" >&2; exit 1; }

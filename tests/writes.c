@@ -3,11 +3,15 @@
  *   writes N            no one waits: the writes must make no futex call
  *   writes N --waiter   a child process sleeps in seqshm_wait meanwhile:
  *                       the writes then wake it with futex calls
+ *   writes N --dead-waiter  a child went to sleep in seqshm_wait and was
+ *                       killed there: the first write may wake (nobody),
+ *                       none after it may
  * Exit 0 on success. */
 #include "seqshm.h"
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <signal.h>
 #include <string.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -18,12 +22,25 @@ int main(int argc, char **argv)
         return 2;
     long n = atol(argv[1]);
     bool waiter = argc > 2 && strcmp(argv[2], "--waiter") == 0;
+    bool dead = argc > 2 && strcmp(argv[2], "--dead-waiter") == 0;
     char name[64];
     snprintf(name, sizeof name, "seqshm-s-%d-writes", (int)getpid());
     seqshm *s;
     if (seqshm_open(&s, name, 64, SEQSHM_CREATE | SEQSHM_EXCL) != SEQSHM_OK)
         return 1;
     pid_t kid = -1;
+    if (dead) {
+        if ((kid = fork()) == 0) {
+            seqshm *c;
+            if (seqshm_open(&c, name, 64, 0) == SEQSHM_OK)
+                seqshm_wait(c, 0, SEQSHM_FOREVER);
+            _exit(1);
+        }
+        usleep(100000); /* asleep in the futex by now */
+        kill(kid, SIGKILL);
+        waitpid(kid, NULL, 0);
+        kid = -1;
+    }
     if (waiter) {
         if ((kid = fork()) == 0) {
             seqshm *c;

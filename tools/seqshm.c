@@ -269,12 +269,12 @@ static int cmd_info(const char *name, bool json)
                PRIu64 ", \"type_tag\": %" PRIu64 ", \"mode\": \"%04o\", "
                "\"owner\": \"%s\", \"creator_pid\": %d, \"creator_alive\": %s, "
                "\"writer_pid\": %d, \"writer_alive\": %s, \"busy\": %s, "
-               "\"torn\": %s, \"waiters\": %u}\n",
+               "\"torn\": %s, \"waiting\": %s}\n",
                bare(name), in.size, layout_name(in.layout), in.layout_version,
                in.slots, in.slot_offset, in.slot_stride, in.mapped_bytes,
                in.version, in.type_tag, (unsigned)(st.st_mode & 07777), user,
                in.creator_pid, B[in.creator_alive], in.writer_pid,
-               B[in.writer_alive], B[in.busy], B[in.torn], in.waiters);
+               B[in.writer_alive], B[in.busy], B[in.torn], B[in.waiting]);
         return 0;
     }
     printf("name            %s\n", bare(name));
@@ -299,7 +299,7 @@ static int cmd_info(const char *name, bool json)
     printf("state           %s\n", in.torn   ? "torn: a writer died mid-write"
                                    : in.busy ? "write in progress"
                                              : "consistent");
-    printf("waiters         %u\n", in.waiters);
+    printf("waiters         %s\n", in.waiting ? "announced" : "none announced");
     return 0;
 }
 
