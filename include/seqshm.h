@@ -40,7 +40,12 @@
  *   SEQSHM_MUTEX          baseline: every access by a read-write handle takes
  *                         a process-shared robust mutex. Writers still keep
  *                         the sequence, so read-only handles (which cannot
- *                         lock) read through the seqlock protocol.
+ *                         lock) read through the seqlock protocol. The mutex
+ *                         lives in the segment: this layout trusts every
+ *                         process that can write it (a forged mutex can crash
+ *                         the C library's locking code in the locker). The
+ *                         seqlock layouts do not: a hostile writer can make
+ *                         reads fail or return its bytes, no more.
  *
  * When a process dies
  *   A writer's claim records its owner (process id and start time, so that a
