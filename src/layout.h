@@ -30,7 +30,6 @@
 #define SEQSHM_LAYOUT_VERSION 1u
 
 #define REGION 128u
-#define HEADER_OFFSET 0u
 #define SEQ_LINE_OFFSET (1u * REGION)
 #define WAIT_LINE_OFFSET (2u * REGION)
 #define MUTEX_LINE_OFFSET (3u * REGION)
@@ -55,7 +54,6 @@
  */
 #define SEQ_BUSY UINT64_C(1)
 #define SEQ_TORN UINT64_C(2)
-#define SEQ_FLAGS (SEQ_BUSY | SEQ_TORN)
 #define SEQ_STEP UINT64_C(4)
 
 struct seqshm_header {
