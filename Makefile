@@ -34,7 +34,7 @@ LDLIBS   += -lpthread -lrt
 SRC := $(wildcard src/*.c)
 HDR := include/seqshm.h $(wildcard src/*.h)
 
-.PHONY: all test demo bench bench-deps bench-smoke install uninstall clean \
+.PHONY: all test test-run demo bench bench-deps bench-smoke install uninstall clean \
         deps check-clang stress tsan examples run-examples tool-test fuzz \
         fuzz-corpus soak valgrind
 all: build/rel/libseqshm.a build/rel/libseqshm.so build/rel/seqshm examples
@@ -152,10 +152,20 @@ build/tsan/stress_threads: tests/stress_threads.c tests/pattern.h \
 deps:
 	@sh scripts/deps.sh
 
+# make test: install what is missing, build every test program (parallel
+# builds are fine), then run the checks one after another (they time
+# things, and share two cores).
+TEST_BINS := all check-clang build/fault/unit build/san/unit build/poll/unit \
+             build/fault/unit_hpp build/clang/unit_hpp build/fault/peer \
+             build/rel/stress build/rel/killer build/rel/writes \
+             build/tsan/stress_threads
+test:
+	@sh scripts/deps.sh
+	@$(MAKE) --no-print-directory $(TEST_BINS)
+	@$(MAKE) --no-print-directory -j1 test-run
+
 # Criterion under ASan+UBSan runs the same suite as the plain build.
-test: deps all check-clang build/fault/unit build/san/unit build/poll/unit \
-      build/fault/unit_hpp build/clang/unit_hpp stress tsan run-examples \
-      tool-test valgrind
+test-run: stress tsan run-examples tool-test valgrind
 	build/fault/unit --jobs 2
 	build/fault/unit_hpp --jobs 2
 	build/clang/unit_hpp --jobs 2
