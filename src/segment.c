@@ -11,6 +11,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -330,11 +331,15 @@ int seqshm_open(seqshm **out, const char *name, size_t size, unsigned flags)
     return seqshm_open_opts(out, name, size, &o);
 }
 
-/* Unlinks shm_name only if it still names the object (dev, ino). */
+/* Unlinks shm_name only if it still names the object (dev, ino). O_PATH:
+ * the check needs no permission on the object itself (a creator may have
+ * given itself none); shm_open cannot take O_PATH, so the path is built as
+ * glibc's shm_open builds it on Linux. */
 static void unlink_if_same(const char *shm_name, dev_t dev, ino_t ino)
 {
-    int fd = shm_open(shm_name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC,
-                      0);
+    char path[sizeof "/dev/shm" + SEQSHM_NAME_MAX + 2];
+    snprintf(path, sizeof path, "/dev/shm%s", shm_name);
+    int fd = open(path, O_PATH | O_NOFOLLOW | O_CLOEXEC);
     if (fd < 0)
         return;
     struct stat st;

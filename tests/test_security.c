@@ -115,3 +115,30 @@ Test(security, shrunk_segment)
     cr_assert_eq(wait_child(pid), 128 + SIGBUS);
     seqshm_close(s);
 }
+
+/* A creator whose mode gives it no read permission still removes its name
+ * on close (it checks the name is still its object without opening it for
+ * reading). Run as an unprivileged user: root ignores modes. */
+Test(security, creator_without_read_permission_unlinks_on_close)
+{
+    if (geteuid() != 0)
+        cr_skip_test("needs root to become another user");
+    char name[64], path[128];
+    test_name(name, sizeof name, "wonly");
+    snprintf(path, sizeof path, "/dev/shm/%s", name);
+    pid_t pid = fork();
+    if (pid == 0) {
+        if (setgroups(0, NULL) != 0 || setgid(NOBODY) != 0 ||
+            setuid(NOBODY) != 0)
+            _exit(90);
+        seqshm_options o = {SEQSHM_CREATE | SEQSHM_EXCL, 0222, 0};
+        seqshm *s;
+        if (seqshm_open_opts(&s, name, 8, &o) != SEQSHM_OK)
+            _exit(1);
+        seqshm_close(s);
+        _exit(access(path, F_OK) == 0 ? 2 : 0);
+    }
+    int st = wait_child(pid);
+    unlink(path);
+    cr_assert_eq(st, 0, "check %d failed (2: the name was left behind)", st);
+}
