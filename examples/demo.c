@@ -134,18 +134,26 @@ static int sampler(const char *name, uint64_t end)
         SEQSHM_OK)
         return 1;
     struct sensor_frame f;
-    uint64_t next = now_ns() + 250000000u, prev = 0;
+    uint64_t next = now_ns() + 250000000u, prev = 0, prev_t = 0;
     int i = 0;
     while (next < end) {
         sleep_until(next);
         uint64_t v;
-        if (seqshm_read_versioned(shm, &f, &v, 10000000) == SEQSHM_OK &&
-            ++i % 5 == 0)
-            printf("[sample ] version %7" PRIu64 " (+%5" PRIu64 ")  frame %7"
-                   PRIu64 "  yaw %5.2f rad  ticks %u\n",
-                   v, v - prev, f.frame, f.attitude[2], f.counters[0]);
+        if (seqshm_read_versioned(shm, &f, &v, 10000000) != SEQSHM_OK)
+            continue;
+        uint64_t t = now_ns();
+        if (++i % 5 == 0) /* every half second: updates since the last line */
+            printf("[sample ] version %7" PRIu64 "  updates/s %6.0f  "
+                   "staleness %5.1f us  frame %7" PRIu64 "  yaw %5.2f rad  "
+                   "ticks %u\n",
+                   v, (double)(v - prev) * 1e9 / (double)(t - prev_t),
+                   (t - f.stamp_ns) / 1e3, f.frame, f.attitude[2],
+                   f.counters[0]);
         fflush(stdout);
-        prev = v;
+        if (i % 5 == 0 || i == 1) {
+            prev = v;
+            prev_t = t;
+        }
         next += 100000000u;
     }
     seqshm_close(shm);
