@@ -32,7 +32,9 @@
  *
  * Layouts (chosen at creation; openers adopt the creator's layout)
  *   default               single buffer: one payload slot. A reader that
- *                         meets a write in progress backs off and retries.
+ *                         meets a write in progress backs off and retries
+ *                         (spinning, then yielding, then sleeping on the
+ *                         segment's futex until the next publish).
  *   SEQSHM_DOUBLE_BUFFER  two payload slots: the writer fills the slot
  *                         readers are not using, then flips the sequence.
  *                         Readers never wait for a write in progress; they

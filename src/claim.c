@@ -62,6 +62,8 @@ int claim_wait(struct seqshm *s, struct deadline *d)
                 return SEQSHM_OK;
             continue;
         }
+        d->shm = s; /* long naps end when the holder publishes */
+        d->seen = seen;
         if (!backoff(d, &slow))
             return SEQSHM_ETIMEDOUT;
         /* suspect only an owner under whom the sequence stood still since

@@ -3,7 +3,9 @@
  * Back-off phases: SPIN_STEPS pause instructions (cheap, for writes that take
  * nanoseconds), then YIELD_STEPS sched_yield() calls (on a busy machine the
  * writer may need our core), then sleeps that double from 1 us up to 1 ms,
- * never past the deadline. Timeout 0 only ever spins.
+ * never past the deadline. A caller that waits for a write (d->shm set)
+ * sleeps on the segment's futex, so the publish ends the sleep at once.
+ * Timeout 0 only ever spins.
  */
 #include "internal.h"
 
@@ -69,8 +71,12 @@ bool backoff(struct deadline *d, bool *slow)
         return true;
     }
     int64_t nap = d->nap_ns < left ? d->nap_ns : left;
-    struct timespec ts = {nap / 1000000000, nap % 1000000000};
-    nanosleep(&ts, NULL);
+    if (d->shm != NULL) {
+        nap_until_publish(d->shm, d->seen, nap);
+    } else {
+        struct timespec ts = {nap / 1000000000, nap % 1000000000};
+        nanosleep(&ts, NULL);
+    }
     if (d->nap_ns < NAP_MAX_NS)
         d->nap_ns *= 2;
     return true;

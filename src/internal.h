@@ -65,6 +65,8 @@ struct deadline {
     int64_t timeout; /* as given */
     unsigned tries;  /* back-off steps taken */
     int64_t nap_ns;  /* current sleep length */
+    const struct seqshm *shm; /* if set, naps sleep on its futex and end at */
+    uint64_t seen;            /* the first publish after seq was `seen` */
 };
 HIDDEN int64_t now_ns(void);
 static inline void deadline_start(struct deadline *d, int64_t timeout_ns)
@@ -74,6 +76,8 @@ static inline void deadline_start(struct deadline *d, int64_t timeout_ns)
     d->nap_ns = 1000;
     /* the clock is read only once a caller has to wait (deadline_left) */
     d->end_ns = timeout_ns < 0 ? INT64_MAX : timeout_ns == 0 ? 0 : INT64_MIN;
+    d->shm = NULL;
+    d->seen = 0;
 }
 HIDDEN int64_t deadline_left(struct deadline *d);
 /* One back-off step: spin, then yield, then sleep with growing naps capped at
@@ -110,6 +114,10 @@ HIDDEN void robust_unlock(const struct seqshm *s);
 
 /* wait.c */
 HIDDEN void wake_waiters(const struct seqshm *s);
+/* Sleeps at most ns, or until a write publishes after seq was `seen`
+ * (a read-write handle announces itself; see wait.c). */
+HIDDEN void nap_until_publish(const struct seqshm *s, uint64_t seen,
+                              int64_t ns);
 
 
 #endif

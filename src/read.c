@@ -59,10 +59,12 @@ read_slow(const struct seqshm *s, void *dst, size_t len, size_t off,
     struct deadline d;
     bool slow;
     deadline_start(&d, timeout_ns);
+    d.shm = s; /* long naps end at the next publish */
     for (;;) {
         if (seq & SEQ_TORN)
             return SEQSHM_EOWNERDEAD;
         STAT_RETRY();
+        d.seen = seq;
         bool more = backoff(&d, &slow);
         /* A dead writer is looked for once spinning is over, and before
          * giving up (so even timeout 0 reports it rather than a timeout),

@@ -55,6 +55,26 @@ void wake_waiters(const struct seqshm *s)
             NULL, 0);
 }
 
+/* Announces a read-write handle (the flag protocol above); read-only
+ * handles cannot, and sleep in bounded slices instead. */
+static void announce(const struct seqshm *s)
+{
+    if (!s->rdonly &&
+        atomic_load_explicit(&s->wait->waiting, memory_order_seq_cst) == 0)
+        atomic_store_explicit(&s->wait->waiting, 1, memory_order_seq_cst);
+}
+
+/* A reader or writer in long back-off: the same protocol as seqshm_wait,
+ * waiting for seq to move on from `seen` (any publish, or a recovery). */
+void nap_until_publish(const struct seqshm *s, uint64_t seen, int64_t ns)
+{
+    announce(s);
+    uint32_t w = atomic_load_explicit(&s->wait->futex, memory_order_seq_cst);
+    if (atomic_load_explicit(&s->line->seq, memory_order_seq_cst) != seen)
+        return;
+    futex_wait(&s->wait->futex, w, ns);
+}
+
 static bool newer(const struct seqshm *s, uint64_t since)
 {
     uint64_t seq = atomic_load_explicit(&s->line->seq, memory_order_seq_cst);
@@ -80,11 +100,7 @@ int seqshm_wait(const seqshm *s, uint64_t since, int64_t timeout_ns)
                 return SEQSHM_OK;
             futex_wait(&s->wait->futex, w, left < SLICE_NS ? left : SLICE_NS);
         } else {
-            /* a store only if needed: waiters do not fight over the line */
-            if (atomic_load_explicit(&s->wait->waiting,
-                                     memory_order_seq_cst) == 0)
-                atomic_store_explicit(&s->wait->waiting, 1,
-                                      memory_order_seq_cst);
+            announce(s); /* a store only if needed: no fight over the line */
             uint32_t w = atomic_load_explicit(&s->wait->futex,
                                               memory_order_seq_cst);
             if (newer(s, since))
@@ -99,6 +115,13 @@ int seqshm_wait(const seqshm *s, uint64_t since, int64_t timeout_ns)
 #else /* SEQSHM_NO_FUTEX: bounded polling */
 
 void wake_waiters(const struct seqshm *s) { (void)s; }
+
+void nap_until_publish(const struct seqshm *s, uint64_t seen, int64_t ns)
+{
+    (void)s, (void)seen;
+    struct timespec ts = {ns / 1000000000, ns % 1000000000};
+    nanosleep(&ts, NULL);
+}
 
 int seqshm_wait(const seqshm *s, uint64_t since, int64_t timeout_ns)
 {
