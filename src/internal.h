@@ -24,7 +24,9 @@ HIDDEN void fault_point(const char *where);
 
 /* A handle. Immutable after seqshm_open() returns, but for the identity
  * cache, which lives in a page of its own that fork() wipes. The fields
- * every read and write uses come first, on one cache line. */
+ * every read and write uses come first, on one cache line; several are
+ * derived from the header (stall, window, locked_reads) so that the fast
+ * paths compute nothing. */
 struct seqshm {
     struct seqshm_seq_line *line;    /* seq and owner */
     unsigned char *slots;            /* slot i at slots + i * stride */
@@ -41,8 +43,13 @@ struct seqshm {
     _Atomic uint64_t *ident;         /* owner token cache; 0 after fork */
     struct seqshm_wait_line *wait;
     pthread_mutex_t *mutex;
-    struct seqshm_header *hdr;
-    unsigned char *base;             /* the mapping */
+    unsigned char *base;             /* the mapping; header at offset 0 */
+    /* Copied from the header at open, like every field above: nothing is
+     * read from the header afterwards, so a process that rewrites it
+     * changes nothing for this handle. */
+    uint64_t type_tag;
+    uint64_t creator_start;
+    pid_t creator_pid;
     size_t map_len;
     dev_t dev;                       /* the object, to unlink only it */
     ino_t ino;

@@ -126,7 +126,9 @@ static int handle_new(struct seqshm **out, const char *name, void *base,
     struct seqshm_header *h = base;
     s->base = base;
     s->map_len = map_len;
-    s->hdr = h;
+    s->type_tag = h->type_tag;
+    s->creator_pid = (pid_t)h->creator_pid;
+    s->creator_start = h->creator_start;
     s->line = (struct seqshm_seq_line *)(s->base + SEQ_LINE_OFFSET);
     s->wait = (struct seqshm_wait_line *)(s->base + WAIT_LINE_OFFSET);
     s->mutex = (pthread_mutex_t *)(s->base + MUTEX_LINE_OFFSET);

@@ -16,7 +16,7 @@ bool seqshm_is_creator(const seqshm *s) { return s != NULL && s->creator; }
 unsigned seqshm_layout(const seqshm *s) { return s != NULL ? s->layout : 0; }
 uint64_t seqshm_type_tag(const seqshm *s)
 {
-    return s != NULL ? s->hdr->type_tag : 0;
+    return s != NULL ? s->type_tag : 0;
 }
 
 uint64_t seqshm_version(const seqshm *s)
@@ -30,23 +30,22 @@ int seqshm_stat(const seqshm *s, seqshm_info *info)
 {
     if (s == NULL || info == NULL)
         return SEQSHM_EINVAL;
-    const struct seqshm_header *h = s->hdr;
     uint64_t seq = atomic_load_explicit(&s->line->seq, memory_order_acquire);
     uint64_t owner = atomic_load_explicit(&s->line->owner,
                                           memory_order_relaxed);
     info->size = s->size;
     info->layout = s->layout;
-    info->layout_version = h->layout_version;
-    info->slots = h->slot_count;
-    info->slot_offset = (size_t)h->slot_offset;
+    info->layout_version = SEQSHM_LAYOUT_VERSION; /* checked at open */
+    info->slots = (unsigned)(s->slot_mask + 1);
+    info->slot_offset = (size_t)(s->slots - s->base);
     info->slot_stride = s->stride;
     info->mapped_bytes = s->map_len;
     info->version = seq / SEQ_STEP;
-    info->type_tag = h->type_tag;
-    info->creator_pid = h->creator_pid;
+    info->type_tag = s->type_tag;
+    info->creator_pid = (int)s->creator_pid;
     info->creator_alive =
-        h->creator_pid > 0 &&
-        owner_alive(owner_token((pid_t)h->creator_pid, h->creator_start));
+        s->creator_pid > 0 &&
+        owner_alive(owner_token(s->creator_pid, s->creator_start));
     info->writer_pid = owner != 0 ? (int)owner_pid(owner) : 0;
     info->writer_alive = owner != 0 && owner_alive(owner);
     info->busy = (seq & SEQ_BUSY) != 0;

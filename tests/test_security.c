@@ -142,3 +142,47 @@ Test(security, creator_without_read_permission_unlinks_on_close)
     unlink(path);
     cr_assert_eq(st, 0, "check %d failed (2: the name was left behind)", st);
 }
+
+/* A process that can write the segment rewrites its header after we opened
+ * it: sizes, offsets, slot count, type tag, creator. Nothing this handle
+ * does or reports may change: it copied what it uses at open. */
+Test(security, header_rewritten_after_open_changes_nothing)
+{
+    char name[64], path[128];
+    seqshm *s;
+    seqshm_options o = {SEQSHM_CREATE, 0, 0x7a6};
+    test_name(name, sizeof name, "rewrite");
+    snprintf(path, sizeof path, "/dev/shm/%s", name);
+    cr_assert_eq(seqshm_open_opts(&s, name, 4096, &o), SEQSHM_OK);
+    seqshm_info before, after;
+    cr_assert_eq(seqshm_stat(s, &before), SEQSHM_OK);
+
+    int fd = open(path, O_RDWR);
+    cr_assert_geq(fd, 0);
+    unsigned char junk[128];
+    memset(junk, 0xff, sizeof junk); /* every field: absurd */
+    cr_assert_eq(pwrite(fd, junk, sizeof junk, 0), (ssize_t)sizeof junk);
+    close(fd);
+
+    unsigned char w[4096], r[4096];
+    memset(w, 0x3c, sizeof w);
+    cr_assert_eq(seqshm_write(s, w, 0), SEQSHM_OK);
+    cr_assert_eq(seqshm_write_partial(s, w, 10, 4086, 0), SEQSHM_OK);
+    cr_assert_eq(seqshm_read(s, r, 0), SEQSHM_OK);
+    cr_assert_arr_eq(r, w, sizeof r);
+    cr_assert_eq(seqshm_size(s), 4096);
+    cr_assert_eq(seqshm_type_tag(s), 0x7a6);
+    cr_assert_eq(seqshm_layout(s), 0);
+    cr_assert_eq(seqshm_stat(s, &after), SEQSHM_OK);
+    cr_assert_eq(after.size, before.size);
+    cr_assert_eq(after.slots, before.slots);
+    cr_assert_eq(after.slot_offset, before.slot_offset);
+    cr_assert_eq(after.slot_stride, before.slot_stride);
+    cr_assert_eq(after.type_tag, before.type_tag);
+    cr_assert_eq(after.creator_pid, before.creator_pid);
+    cr_assert_eq(after.layout_version, before.layout_version);
+    seqshm *again;
+    cr_assert_eq(seqshm_open(&again, name, 0, SEQSHM_RDONLY), SEQSHM_EBADSEG,
+                 "new opens see the damage");
+    seqshm_close(s);
+}
