@@ -120,7 +120,7 @@ HIDDEN int robust_lock(const struct seqshm *s, struct deadline *d);
 HIDDEN void robust_unlock(const struct seqshm *s);
 
 /* wait.c */
-HIDDEN void wake_waiters(const struct seqshm *s);
+HIDDEN void wake_waiters(const struct seqshm *s); /* flag seen set */
 /* Sleeps at most ns, or until a write publishes after seq was `seen`
  * (a read-write handle announces itself; see wait.c). */
 HIDDEN void nap_until_publish(const struct seqshm *s, uint64_t seen,

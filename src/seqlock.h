@@ -9,6 +9,7 @@
  *     copy into slot (version + 1) % N
  *     seq := (version + 1) * STEP seq_cst: release for readers, and one half
  *                                 of the Dekker pair with waiters (wait.c)
+ *     if waiting: wake            seq_cst load of the waiter flag
  *
  * Reader (performs no store):
  *     s0 := seq                   acquire
@@ -69,12 +70,16 @@ static inline void claim_begin(struct seqshm *s, uint64_t seq)
 }
 
 /* Publishes version `next` (clearing BUSY and TORN), releases the claim and
- * wakes waiters if any announced themselves. */
+ * wakes waiters if any announced themselves. The seq_cst store and the
+ * seq_cst load of the flag are the writer's half of the Dekker pair with
+ * waiters (wait.c); with nobody waiting a write ends on that load. */
 static inline void claim_publish(struct seqshm *s, uint64_t next)
 {
     atomic_store_explicit(&s->line->seq, next * SEQ_STEP, memory_order_seq_cst);
     atomic_store_explicit(&s->line->owner, 0, memory_order_release);
-    wake_waiters(s);
+    if (unlikely(atomic_load_explicit(&s->wait->waiting,
+                                      memory_order_seq_cst) != 0))
+        wake_waiters(s);
 }
 
 /* Gives the claim back with nothing changed. */

@@ -45,10 +45,11 @@ static void futex_wait(_Atomic uint32_t *word, uint32_t expect, int64_t ns)
             ns == INT64_MAX ? NULL : &ts, NULL, 0);
 }
 
+/* claim_publish() found the flag set: clear it, and wake every sleeper
+ * if this writer is the one that cleared it. */
 void wake_waiters(const struct seqshm *s)
 {
-    if (atomic_load_explicit(&s->wait->waiting, memory_order_seq_cst) == 0 ||
-        atomic_exchange_explicit(&s->wait->waiting, 0, memory_order_seq_cst) == 0)
+    if (atomic_exchange_explicit(&s->wait->waiting, 0, memory_order_seq_cst) == 0)
         return;
     atomic_fetch_add_explicit(&s->wait->futex, 1, memory_order_seq_cst);
     syscall(SYS_futex, (uint32_t *)&s->wait->futex, FUTEX_WAKE, INT_MAX, NULL,
