@@ -5,7 +5,7 @@
  *   - owner == 0, or owner is the token of the process that holds the claim.
  *     Only the holder stores to seq, and only the holder clears owner.
  *   - seq has BUSY set only while owner != 0 (a dead owner may leave BUSY set;
- *     the one who takes the claim over clears it, in repair()).
+ *     the one who takes the claim over clears it, in claim_repair()).
  *   - A live owner's claim is never taken: it is recovered only after
  *     owner_alive() said its token names no living process, and taken over by
  *     a compare-and-swap from exactly that token, so of many who noticed,
@@ -16,7 +16,7 @@
 /* The claim holder found a write that never completed (seq BUSY). With one
  * slot the payload may be torn: mark it so until a full write. With several,
  * the half-written slot was never published: discard it. The version stays. */
-static void repair(const struct seqshm *s)
+void claim_repair(const struct seqshm *s)
 {
     uint64_t seq = atomic_load_explicit(&s->line->seq, memory_order_relaxed);
     if (!(seq & SEQ_BUSY))
@@ -26,8 +26,6 @@ static void repair(const struct seqshm *s)
         seq |= SEQ_TORN;
     atomic_store_explicit(&s->line->seq, seq, memory_order_release);
 }
-
-void claim_repair_held(const struct seqshm *s) { repair(s); }
 
 /* Take over the claim of a dead owner, repair, and release it. Returns true
  * if this call did the recovery (false: someone else already had). */
@@ -39,7 +37,7 @@ bool claim_recover(const struct seqshm *s, uint64_t dead)
                                                  memory_order_acquire,
                                                  memory_order_relaxed))
         return false;
-    repair(s);
+    claim_repair(s);
     atomic_store_explicit(&s->line->owner, 0, memory_order_release);
     return true;
 }
@@ -76,7 +74,7 @@ int claim_wait(struct seqshm *s, struct deadline *d)
             atomic_compare_exchange_strong_explicit(
                 &s->line->owner, &cur, self, memory_order_acquire,
                 memory_order_relaxed)) {
-            repair(s);
+            claim_repair(s);
             return SEQSHM_OK;
         }
     }

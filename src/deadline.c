@@ -26,14 +26,13 @@ int64_t now_ns(void)
 /* deadline_start() (internal.h) leaves end_ns unset: the clock is read only
  * once a caller has to wait. The deadline counts from that first wait, a few
  * nanoseconds after the call began. */
-#define END_UNSET INT64_MIN
 
 int64_t deadline_left(struct deadline *d)
 {
     if (d->end_ns == INT64_MAX)
         return INT64_MAX;
     int64_t now = now_ns();
-    if (d->end_ns == END_UNSET)
+    if (d->end_ns == DEADLINE_UNSET)
         d->end_ns = d->timeout > INT64_MAX - now ? INT64_MAX : now + d->timeout;
     int64_t left = d->end_ns - now;
     return left > 0 ? left : 0;

@@ -67,8 +67,8 @@ HIDDEN void name_canonical(char out[SEQSHM_NAME_MAX + 2], const char *name);
 
 /* deadline.c: timeouts and the back-off every waiting loop shares. */
 struct deadline {
-    int64_t end_ns;  /* CLOCK_MONOTONIC; INT64_MAX: forever; INT64_MIN: not
-                        read yet (set by the first deadline_left) */
+    int64_t end_ns;  /* CLOCK_MONOTONIC; INT64_MAX: forever; DEADLINE_UNSET:
+                        not read yet (set by the first deadline_left) */
     int64_t timeout; /* as given */
     unsigned tries;  /* back-off steps taken */
     int64_t nap_ns;  /* current sleep length */
@@ -76,13 +76,16 @@ struct deadline {
     uint64_t seen;            /* the first publish after seq was `seen` */
 };
 HIDDEN int64_t now_ns(void);
+#define DEADLINE_UNSET INT64_MIN /* end_ns before the first deadline_left() */
 static inline void deadline_start(struct deadline *d, int64_t timeout_ns)
 {
     d->timeout = timeout_ns;
     d->tries = 0;
     d->nap_ns = 1000;
     /* the clock is read only once a caller has to wait (deadline_left) */
-    d->end_ns = timeout_ns < 0 ? INT64_MAX : timeout_ns == 0 ? 0 : INT64_MIN;
+    d->end_ns = timeout_ns < 0    ? INT64_MAX
+                : timeout_ns == 0 ? 0
+                                  : DEADLINE_UNSET;
     d->shm = NULL;
     d->seen = 0;
 }
@@ -111,8 +114,9 @@ HIDDEN uint64_t owner_token(pid_t pid, uint64_t start);
 /* claim.c: the slow paths of the writers' claim (fast paths: seqlock.h). */
 HIDDEN int claim_wait(struct seqshm *s, struct deadline *d);
 HIDDEN bool claim_recover(const struct seqshm *s, uint64_t dead);
-/* For a holder of the robust mutex whose previous holder died. */
-HIDDEN void claim_repair_held(const struct seqshm *s);
+/* By whoever took over from a dead holder (of the claim, or of the robust
+ * mutex): ends the write it left unfinished. */
+HIDDEN void claim_repair(const struct seqshm *s);
 
 /* robust.c: the process-shared robust mutex. */
 HIDDEN int robust_init(pthread_mutex_t *m);

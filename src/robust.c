@@ -49,7 +49,7 @@ int robust_lock(const struct seqshm *s, struct deadline *d)
         return SEQSHM_OK;
     case EOWNERDEAD:
         pthread_mutex_consistent(s->mutex);
-        claim_repair_held(s);
+        claim_repair(s);
         atomic_store_explicit(&s->line->owner, 0, memory_order_relaxed);
         return SEQSHM_OK;
     case EBUSY:
