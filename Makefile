@@ -256,9 +256,11 @@ build/examples/cpp/%: examples/cpp/%.cpp include/seqshm.hpp include/seqshm.h \
 run-examples: examples
 	@sh scripts/run-examples.sh
 
-# the tool against live segments; install + pkg-config; exported symbols
+# the tool against live segments; install + pkg-config; exported symbols;
+# no global state
 tool-test: all build/fault/peer
 	@sh scripts/check-exports.sh build/rel/libseqshm.so
+	@sh scripts/check-no-globals.sh build/rel/libseqshm.a
 	@sh tests/tool.sh build/rel/seqshm build/fault/peer
 
 # The wrapper's tests, with g++ and clang++ (against the fault build, which
