@@ -15,7 +15,10 @@
  *       any negative value (SEQSHM_FOREVER)  wait without limit;
  *       0                                   never sleep: a call may still
  *                                           retry up to SEQSHM_SPIN_TRIES
- *                                           times without sleeping;
+ *                                           times without sleeping, and
+ *                                           before giving up checks whether
+ *                                           a writer in its way is dead
+ *                                           (and recovers or reports it);
  *       > 0                                 bounds the whole call.
  *   - Every function is safe to call from any number of threads and processes
  *     at once on the same or different handles; only seqshm_close() must not

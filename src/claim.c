@@ -62,20 +62,23 @@ int claim_wait(struct seqshm *s, struct deadline *d)
         }
         d->shm = s; /* long naps end when the holder publishes */
         d->seen = seen;
-        if (!backoff(d, &slow))
-            return SEQSHM_ETIMEDOUT;
-        /* suspect only an owner under whom the sequence stood still since
-         * the last look: one that publishes is alive */
+        bool more = backoff(d, &slow);
+        /* A dead owner is looked for once spinning is over, and before
+         * giving up (so timeout 0 recovers it too, as reads report it), but
+         * only while the sequence stood still since the last look: an
+         * owner that publishes is alive. */
         uint64_t now = atomic_load_explicit(&s->line->seq,
                                             memory_order_relaxed);
         bool still = now == seen;
         seen = now;
-        if (slow && still && !owner_alive(cur) &&
+        if ((slow || !more) && still && !owner_alive(cur) &&
             atomic_compare_exchange_strong_explicit(
                 &s->line->owner, &cur, self, memory_order_acquire,
                 memory_order_relaxed)) {
             claim_repair(s);
             return SEQSHM_OK;
         }
+        if (!more)
+            return SEQSHM_ETIMEDOUT;
     }
 }

@@ -348,3 +348,25 @@ Test(faults, inherited_handle_claims_as_the_child)
     cr_assert_eq(seqshm_write(p.w, b, 1000 * MS), SEQSHM_OK);
     pair_close(&p);
 }
+
+/* Timeout 0 never sleeps, but it does not give up on a dead owner either:
+ * a writer or reader polling with timeout 0 recovers (or reports) the claim
+ * a killed writer left, and answers at once. */
+Test(faults, timeout_zero_recovers_a_dead_claim)
+{
+    for (int l = 0; l < 2; l++) { /* the seqlock layouts */
+        struct pair p;
+        unsigned char b[SIZE];
+        pair_open(&p, test_layouts[l], "zero");
+        pid_t pid = faulty_writer(p.name, "mid_copy", 0xbb, SIZE, 0);
+        cr_assert_eq(wait_child(pid), 128 + SIGKILL);
+        memset(b, 0xdd, sizeof b);
+        long long t0 = mono_ns();
+        cr_assert_eq(seqshm_write(p.w, b, 0), SEQSHM_OK, "%s",
+                     layout_name(test_layouts[l]));
+        cr_assert_lt(mono_ns() - t0, 5 * MS, "without sleeping");
+        cr_assert_eq(seqshm_read(p.r, b, 0), SEQSHM_OK);
+        cr_assert(uniform(b, SIZE, 0xdd));
+        pair_close(&p);
+    }
+}
