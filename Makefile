@@ -35,7 +35,7 @@ SRC := $(wildcard src/*.c)
 HDR := include/seqshm.h $(wildcard src/*.h)
 
 .PHONY: all test test-run demo bench bench-deps bench-smoke install uninstall clean \
-        deps check-clang stress tsan examples run-examples tool-test fuzz \
+        deps check-clang models stress tsan examples run-examples tool-test fuzz \
         fuzz-corpus soak valgrind
 all: build/rel/libseqshm.a build/rel/libseqshm.so build/rel/seqshm examples
 
@@ -165,7 +165,7 @@ test:
 	@$(MAKE) --no-print-directory -j1 test-run
 
 # Criterion under ASan+UBSan runs the same suite as the plain build.
-test-run: stress tsan run-examples tool-test valgrind
+test-run: models stress tsan run-examples tool-test valgrind
 	build/fault/unit --jobs 2
 	build/fault/unit_hpp --jobs 2
 	build/clang/unit_hpp --jobs 2
@@ -177,6 +177,10 @@ stress: build/rel/stress build/rel/killer build/rel/writes
 	build/rel/stress --seconds 1
 	build/rel/killer --kills 150
 	sh tests/futex_calls.sh build/rel/writes
+
+# spin: the wait/wake and claim protocols, and the old mistakes they catch
+models:
+	@sh scripts/models.sh
 
 tsan: build/tsan/stress_threads
 	TSAN_OPTIONS=halt_on_error=1 build/tsan/stress_threads --seconds 2

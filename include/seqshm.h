@@ -24,8 +24,25 @@
  *     at once on the same or different handles; only seqshm_close() must not
  *     race other calls on the same handle.
  *   - A handle belongs to the process that opened it. After fork() the child
- *     may go on using an inherited handle: its writes are recorded under the
- *     child's own identity (see "When a process dies").
+ *     may go on using an inherited handle: it writes under an identity of its
+ *     own, and it is never the creator (its close never unlinks; see "When a
+ *     process dies" for what a child that never uses the handle does).
+ *   - Writes are not async-signal-safe: a signal handler must not write to a
+ *     segment that the code it interrupted may be writing (the handler would
+ *     wait for a claim its own thread holds: until its timeout, or for ever
+ *     with SEQSHM_FOREVER). Telling the handler's thread from another thread
+ *     of the same handle would cost every write a store; seqshm does not pay
+ *     it. Reads are safe in signal handlers.
+ *   - Stores a read makes to the shared memory: none through a read-only
+ *     handle. Through a read-write handle, only on the slow path: a read that
+ *     has backed off past its spinning phase announces itself as a waiter
+ *     (the `waiting` flag, as seqshm_wait does) so that the next write wakes
+ *     it, and it recovers the claim of a writer the kernel says is dead
+ *     (SEQSHM_MUTEX: a read-write read locks the mutex, a store as well).
+ *     seqshm_version, seqshm_is_occupied, seqshm_stat and the wait of a
+ *     read-only handle store nothing.
+ *   - Each handle keeps one file descriptor of its segment open (close-on-
+ *     exec) until seqshm_close().
  *
  * Versions
  *   The version of a segment is the number of completed writes (write,
@@ -53,11 +70,24 @@
  *                         reads fail or return its bytes, no more.
  *
  * When a process dies
- *   A writer's claim records its owner (process id and start time, so that a
- *   reused process id is never mistaken for the original owner; a zombie
- *   counts as dead). A caller that finds the claim held longer than a short
- *   spin checks whether the owner lives; the first read-write handle to find
- *   it dead recovers the claim. No live writer's claim is ever broken.
+ *   Whether a writer lives is decided by the kernel alone. Every read-write
+ *   handle holds, through its descriptor, an open-file-description lock
+ *   (fcntl F_OFD_SETLK) on a byte of the segment's file that is its own; a
+ *   writer's claim records that identity, never a process id. The kernel
+ *   drops the lock when the handle is closed or its process exits or execs,
+ *   and a caller that finds the claim held longer than a short spin asks the
+ *   kernel (F_OFD_GETLK) whether that lock is still held. So:
+ *     - a writer is dead as soon as its process has exited: a zombie, reaped
+ *       or not, is dead; any thread exiting (the main one included) changes
+ *       nothing while the process lives;
+ *     - it holds in every deployment: processes in different PID or time
+ *       namespaces (containers of one pod sharing IPC but not PIDs), /proc
+ *       missing or mounted with hidepid, different users;
+ *     - no live writer's claim is ever broken, however long it stalls
+ *       (stopped, traced, swapped out); a dead writer's claim is recovered,
+ *       once, by the first read-write handle that finds it.
+ *   Needs Linux 3.15 or later (OFD locks); where the kernel cannot answer,
+ *   the owner counts as alive (a timeout rather than a broken claim).
  *     - Double buffer: the half-written slot was never visible; recovery
  *       discards it and readers go on reading the last published value.
  *     - Single buffer and SEQSHM_MUTEX: the payload may be torn. Every read
@@ -67,8 +97,16 @@
  *     - A read-only handle never writes: it reports SEQSHM_EOWNERDEAD where a
  *       dead writer left the single buffer torn or mid-write, and leaves the
  *       recovery to a handle that can write.
- *   Owners are identified by process id, so processes sharing a segment must
- *   share a PID namespace.
+ *   Fork: the lock belongs to the open file description, which a forked
+ *   child shares through its inherited descriptor. A child that writes (or
+ *   checks a writer's liveness) through the handle first takes an identity
+ *   and descriptor of its own and lets go of its parent's. A child that never
+ *   uses the handle keeps its parent's identity alive until the child exits,
+ *   execs or closes the handle: if the parent dies mid-write meanwhile, its
+ *   claim is recovered only then (readers time out, never read torn data).
+ *   SEQSHM_MUTEX: the robust mutex is released by the kernel when the thread
+ *   that holds it exits, so in that layout a thread that ends inside a write
+ *   (e.g. pthread_exit from an update callback) counts as a dead writer.
  */
 #ifndef SEQSHM_H
 #define SEQSHM_H
@@ -180,6 +218,10 @@ typedef struct seqshm_options {
  * foreign, truncated or damaged objects give SEQSHM_EBADSEG and are never
  * modified. Symbolic links, FIFOs and directories are refused.
  *
+ * A new segment's memory is reserved at creation: where /dev/shm has too
+ * little room, open returns SEQSHM_ESYS with errno ENOSPC and leaves nothing
+ * behind (never a SIGBUS at the first write).
+ *
  * On success *out holds a new handle; on failure *out is set to NULL (when
  * out itself is not NULL). Blocks at most about one second.
  * Errors: EINVAL, ENOENT, EEXIST, ESIZE, EBADSEG, EACCES, ESYS. */
@@ -191,14 +233,21 @@ SEQSHM_API int seqshm_open(seqshm **out, const char *name, size_t size,
 SEQSHM_API int seqshm_open_opts(seqshm **out, const char *name, size_t size,
                                 const seqshm_options *opts);
 
-/* Unmap and free the handle. If this handle created the segment and
- * SEQSHM_PERSIST was not given, the name is unlinked as well (only if it
- * still names the same object); other processes' mappings stay valid. NULL is
- * a no-op. Must not race other calls on the same handle. */
+/* Unmap and free the handle, and close its descriptor (which ends its
+ * writing identity). If this handle created the segment in this process (not
+ * in a forked child) and SEQSHM_PERSIST was not given, the name is unlinked as
+ * well, only if it still names the same object: the check and the unlink
+ * hold a lock that every seqshm unlinker takes (seqshm_unlink, the tool's
+ * rm), so no seqshm process can replace the object in between. A program
+ * that removes /dev/shm entries by other means (rm) does not take it and can
+ * still, in that window of microseconds, have a newer segment's name
+ * removed. Other processes' mappings stay valid. NULL is a no-op. Must not
+ * race other calls on the same handle. */
 SEQSHM_API void seqshm_close(seqshm *shm);
 
 /* Remove the name `name` (the segment lives on while mapped). Removes any
- * object of a valid name, seqshm segment or not.
+ * object of a valid name, seqshm segment or not. Serialised with every
+ * creator's close (see seqshm_close()).
  * Errors: EINVAL (bad name), ENOENT, EACCES, ESYS. */
 SEQSHM_API int seqshm_unlink(const char *name);
 
@@ -210,7 +259,8 @@ SEQSHM_API int seqshm_unlink(const char *name);
  * steps and no system call (it makes one futex wake only when some handle is
  * waiting in seqshm_wait). Concurrent writers serialise; a writer waits for
  * another live writer at most timeout_ns.
- * Errors: EINVAL (NULL), EACCES (read-only handle), ETIMEDOUT. */
+ * Errors: EINVAL (NULL), EACCES (read-only handle), ETIMEDOUT, ESYS (a forked
+ * child could not reopen the segment for an identity of its own: errno). */
 SEQSHM_API int seqshm_write(seqshm *shm, const void *src, int64_t timeout_ns);
 
 /* Write len bytes from src at offset into the payload; the rest keeps its
@@ -235,9 +285,10 @@ SEQSHM_API int seqshm_clear(seqshm *shm, int64_t timeout_ns);
 /* ----------------------------------------------------------------- reads */
 
 /* Copy a consistent snapshot of the whole payload (size bytes) into dst.
- * Never returns torn data with SEQSHM_OK. Performs no store to the shared
- * memory (except the rare recovery of a dead writer's claim by a read-write
- * handle). In the SEQSHM_MUTEX layout a read-write handle takes the mutex.
+ * Never returns torn data with SEQSHM_OK. Stores nothing in the shared
+ * memory on its fast path; see Conventions for the stores of the slow path
+ * of a read-write handle. In the SEQSHM_MUTEX layout a read-write handle
+ * takes the mutex.
  * Errors: EINVAL, ETIMEDOUT (a write overlapped every try), EOWNERDEAD. */
 SEQSHM_API int seqshm_read(const seqshm *shm, void *dst, int64_t timeout_ns);
 
@@ -297,7 +348,8 @@ SEQSHM_API const char *seqshm_name(const seqshm *shm);
 /* Payload size in bytes. */
 SEQSHM_API size_t seqshm_size(const seqshm *shm);
 
-/* True if this handle created the segment. */
+/* True if this handle created the segment, in this process (false in a
+ * forked child). */
 SEQSHM_API bool seqshm_is_creator(const seqshm *shm);
 
 /* The number of completed writes so far (acquire load). */
@@ -320,18 +372,22 @@ typedef struct seqshm_info {
     size_t mapped_bytes;     /* size of the whole object */
     uint64_t version;        /* completed writes */
     uint64_t type_tag;
-    int creator_pid;
-    bool creator_alive;      /* that process (same start time) still runs */
-    int writer_pid;          /* holder of the write claim; 0 if free */
-    bool writer_alive;
+    int creator_pid;         /* process id of the creator, as seen in its
+                                own PID namespace (may not be the caller's):
+                                for display, never used for a decision */
+    bool creator_alive;      /* the creating handle is still open */
+    int writer_pid;          /* holder of the write claim, as seen in its own
+                                PID namespace (display only); 0 if free */
+    bool writer_alive;       /* the kernel still holds its identity lock */
     bool busy;               /* a write is in progress (or its writer died) */
     bool torn;               /* a dead writer left the payload torn */
     bool waiting;            /* a read-write handle announced it sleeps in
                                 seqshm_wait (cleared by the next write) */
 } seqshm_info;
 
-/* Fills *info. Reads /proc to tell whether processes live, so it is not for
- * hot paths. Errors: EINVAL (NULL). */
+/* Fills *info. Asks the kernel whether the creator and the claim's holder
+ * live (one fcntl each), so it is not for hot paths. Stores nothing in the
+ * segment. Errors: EINVAL (NULL). */
 SEQSHM_API int seqshm_stat(const seqshm *shm, seqshm_info *info);
 
 #ifdef __cplusplus

@@ -4,7 +4,8 @@
 #   Criterion (the unit tests), g++ (the C++ wrapper and examples), clang
 #   with its sanitizer runtimes (the ThreadSanitizer build, the clang warning
 #   check, clang++ for the wrapper, libFuzzer), pkg-config, strace (counts
-#   the system calls of writes), valgrind (memcheck over the suite).
+#   the system calls of writes), valgrind (memcheck over the suite), spin
+#   (model checking of the wait and claim protocols).
 # `deps.sh bench` checks what `make bench` needs instead: Google Benchmark,
 # the Boost headers, a C++ compiler, gnuplot and python3.
 set -u
@@ -33,6 +34,7 @@ else
     command -v pkg-config >/dev/null 2>&1 || missing="$missing pkg-config"
     command -v strace >/dev/null 2>&1 || missing="$missing strace"
     command -v valgrind >/dev/null 2>&1 || missing="$missing valgrind"
+    command -v spin >/dev/null 2>&1 || missing="$missing spin"
     command -v python3 >/dev/null 2>&1 || missing="$missing python3"
 fi
 [ -z "$missing" ] && exit 0

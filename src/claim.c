@@ -7,9 +7,9 @@
  *   - seq has BUSY set only while owner != 0 (a dead owner may leave BUSY set;
  *     the one who takes the claim over clears it, in claim_repair()).
  *   - A live owner's claim is never taken: it is recovered only after
- *     owner_alive() said its token names no living process, and taken over by
- *     a compare-and-swap from exactly that token, so of many who noticed,
- *     one recovers.
+ *     owner_alive() found the token's kernel lock free (owner.c), and taken
+ *     over by a compare-and-swap from exactly that token (never reused), so
+ *     of many who noticed, one recovers.
  */
 #include "internal.h"
 
@@ -31,9 +31,10 @@ void claim_repair(const struct seqshm *s)
  * if this call did the recovery (false: someone else already had). */
 bool claim_recover(const struct seqshm *s, uint64_t dead)
 {
-    uint64_t expect = dead;
-    if (!atomic_compare_exchange_strong_explicit(&s->line->owner, &expect,
-                                                 owner_self(s),
+    uint64_t expect = dead, self = owner_self(s);
+    if (self == 0 ||
+        !atomic_compare_exchange_strong_explicit(&s->line->owner, &expect,
+                                                 self,
                                                  memory_order_acquire,
                                                  memory_order_relaxed))
         return false;
@@ -45,9 +46,8 @@ bool claim_recover(const struct seqshm *s, uint64_t dead)
 /* The claim was held when claim_try() looked: wait for it with plain loads
  * (failing read-modify-writes would take the seq line from readers), and
  * take it over if its owner is dead. */
-int claim_wait(struct seqshm *s, struct deadline *d)
+int claim_wait(struct seqshm *s, uint64_t self, struct deadline *d)
 {
-    uint64_t self = owner_self(s);
     uint64_t seen = atomic_load_explicit(&s->line->seq, memory_order_relaxed);
     bool slow;
     for (;;) {
@@ -71,7 +71,7 @@ int claim_wait(struct seqshm *s, struct deadline *d)
                                             memory_order_relaxed);
         bool still = now == seen;
         seen = now;
-        if ((slow || !more) && still && !owner_alive(cur) &&
+        if ((slow || !more) && still && !owner_alive(s, cur) &&
             atomic_compare_exchange_strong_explicit(
                 &s->line->owner, &cur, self, memory_order_acquire,
                 memory_order_relaxed)) {

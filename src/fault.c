@@ -1,8 +1,12 @@
 /* fault.c - fault injection, compiled only into test builds
  * (-DSEQSHM_FAULT_INJECTION). SEQSHM_FAULT=<point> makes the process kill
  * itself with SIGKILL when a write reaches <point>; SEQSHM_FAULT=<point>:stop
- * stops it there with SIGSTOP instead (a live writer that holds the claim).
- * Points: before_claim, after_claim, mid_copy, before_publish. */
+ * stops it there with SIGSTOP instead, once (a live writer that holds the
+ * claim; it goes on normally when continued).
+ * Points: before_claim, after_claim, mid_copy, before_publish, before_wake
+ * (published, the waiter flag not yet read), wait_announced (a waiter has
+ * read the futex word and announced itself), close_checked (a creator's
+ * close found the name still its own, and has not unlinked it yet). */
 #include "internal.h"
 
 #ifdef SEQSHM_FAULT_INJECTION
@@ -20,8 +24,10 @@ void fault_point(const char *where)
         return;
     if (want[n] == '\0')
         raise(SIGKILL);
-    else if (strcmp(want + n, ":stop") == 0)
+    else if (strcmp(want + n, ":stop") == 0) {
+        unsetenv("SEQSHM_FAULT");
         raise(SIGSTOP);
+    }
 }
 #else
 typedef int fault_injection_not_built; /* ISO C: no empty translation unit */

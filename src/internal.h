@@ -22,11 +22,21 @@ HIDDEN void fault_point(const char *where);
 #define FAULT(where) ((void)0)
 #endif
 
+/* What a handle knows of its own process: in a private page of its own that
+ * fork() wipes (MADV_WIPEONFORK), so a child finds state 0 and makes its own
+ * identity (owner.c) instead of writing under its parent's. */
+struct ident {
+    _Atomic uint64_t token; /* owner token; 0 before it is made, and for
+                               read-only handles (which never claim) */
+    _Atomic int state;      /* 0: not made in this process; 1: being made;
+                               2: made (token, and s->fd is our own) */
+    bool creator;           /* this process created the segment */
+};
+
 /* A handle. Immutable after seqshm_open() returns, but for the identity
- * cache, which lives in a page of its own that fork() wipes. The fields
- * every read and write uses come first, on one cache line; several are
- * derived from the header (stall, window, locked_reads) so that the fast
- * paths compute nothing. */
+ * page. The fields every read and write uses come first, on one cache line;
+ * several are derived from the header (stall, window, locked_reads) so that
+ * the fast paths compute nothing. */
 struct seqshm {
     struct seqshm_seq_line *line;    /* seq and owner */
     unsigned char *slots;            /* slot i at slots + i * stride */
@@ -37,19 +47,21 @@ struct seqshm {
     size_t size;                     /* payload bytes */
     bool locked_reads;               /* SEQSHM_MUTEX, read-write handle */
     bool rdonly;
-    bool creator;
     bool persist;
     unsigned layout;                 /* 0, SEQSHM_DOUBLE_BUFFER, SEQSHM_MUTEX */
-    _Atomic uint64_t *ident;         /* owner token cache; 0 after fork */
+    struct ident *ident;             /* private, wiped by fork */
     struct seqshm_wait_line *wait;
     pthread_mutex_t *mutex;
     unsigned char *base;             /* the mapping; header at offset 0 */
+    int fd;                          /* the segment, open for the handle's
+                                        life: it holds the identity's lock
+                                        (owner.c) and asks others' */
     /* Copied from the header at open, like every field above: nothing is
      * read from the header afterwards, so a process that rewrites it
      * changes nothing for this handle. */
     uint64_t type_tag;
-    uint64_t creator_start;
-    pid_t creator_pid;
+    uint64_t creator_token;
+    int creator_pid;                 /* display only (creator's namespace) */
     size_t map_len;
     dev_t dev;                       /* the object, to unlink only it */
     ino_t ino;
@@ -97,22 +109,34 @@ HIDDEN int64_t deadline_left(struct deadline *d);
  * liveness) only then. */
 HIDDEN bool backoff(struct deadline *d, bool *slow);
 
-/* owner.c: who holds a claim, and are they alive. */
+/* owner.c: identities, and whether a claim's owner lives (kernel locks). */
+HIDDEN int ident_make(const struct seqshm *s, bool forked);
+/* A new open file description of s's segment (by name, else /proc/self/fd/
+ * via); -1 with errno if neither names the same object. */
+HIDDEN int open_again(const struct seqshm *s, int via);
+/* This process's identity for s, made on first use after a fork. */
+static inline int ident_ready(const struct seqshm *s)
+{
+    if (atomic_load_explicit(&s->ident->state, memory_order_acquire) == 2)
+        return SEQSHM_OK;
+    return ident_make(s, true);
+}
 HIDDEN uint64_t owner_self_slow(const struct seqshm *s);
+/* This process's owner token for s; 0 if it could not be made (errno set). */
 static inline uint64_t owner_self(const struct seqshm *s)
 {
-    uint64_t tok = atomic_load_explicit(s->ident, memory_order_relaxed);
+    uint64_t tok = atomic_load_explicit(&s->ident->token, memory_order_relaxed);
     return tok != 0 ? tok : owner_self_slow(s);
 }
-HIDDEN bool owner_alive(uint64_t token);
-HIDDEN int owner_start_time(pid_t pid, uint64_t *start);
-HIDDEN pid_t owner_pid(uint64_t token);
-HIDDEN uint64_t owner_token(pid_t pid, uint64_t start);
+/* False only when the kernel says no process holds the token's lock. */
+HIDDEN bool owner_alive(const struct seqshm *s, uint64_t token);
+/* The pid a token records, in its writer's PID namespace (display only). */
+HIDDEN int owner_pid(uint64_t token);
 
 #include "copy.h"
 
 /* claim.c: the slow paths of the writers' claim (fast paths: seqlock.h). */
-HIDDEN int claim_wait(struct seqshm *s, struct deadline *d);
+HIDDEN int claim_wait(struct seqshm *s, uint64_t self, struct deadline *d);
 HIDDEN bool claim_recover(const struct seqshm *s, uint64_t dead);
 /* By whoever took over from a dead holder (of the claim, or of the robust
  * mutex): ends the write it left unfinished. */

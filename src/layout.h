@@ -6,6 +6,8 @@
  *   128      seq line      writers (claim, publish)      readers, writers
  *   256      wait line     waiters (announce), writers   waiters, writers
  *                          (futex word on publish)
+ *   320      ident line    read-write openers (a new     nobody else
+ *                          identity number each)
  *   384      mutex line    SEQSHM_MUTEX read-write users
  *   512      slots         writers                       readers
  *
@@ -27,7 +29,7 @@
 #include "seqshm.h"
 
 #define SEQSHM_MAGIC UINT64_C(0x314d485351455321) /* "!SEQSHM1" */
-#define SEQSHM_LAYOUT_VERSION 1u
+#define SEQSHM_LAYOUT_VERSION 2u
 
 #define REGION 128u
 #define SEQ_LINE_OFFSET (1u * REGION)
@@ -65,24 +67,28 @@ struct seqshm_header {
     uint64_t slot_offset;    /* offset of slot 0 */
     uint64_t slot_stride;    /* bytes from one slot to the next */
     uint32_t slot_count;     /* a power of two, 1..MAX_SLOTS */
-    int32_t creator_pid;
-    uint64_t creator_start;  /* creator's start time, clock ticks since boot */
+    int32_t creator_pid;     /* for display only: in the creator's PID
+                                namespace, which may not be the reader's */
+    uint64_t creator_token;  /* the creating handle's owner token (owner.c) */
     uint64_t type_tag;
 };
 
 struct seqshm_seq_line {
     _Atomic uint64_t seq;   /* see SEQ_* above */
-    _Atomic uint64_t owner; /* claim: 0 free, else owner token (owner.h) */
+    _Atomic uint64_t owner; /* claim: 0 free, else owner token (owner.c) */
 };
 
 struct seqshm_wait_line {
     _Atomic uint32_t futex;   /* bumped by writers that found `waiting` set */
     _Atomic uint32_t waiting; /* set by read-write waiters, cleared by the
                                  writer that wakes them (wait.c) */
+    unsigned char pad[CACHE_LINE - 8];
+    _Atomic uint64_t last_ident; /* identity numbers handed out (owner.c) */
 };
 
 _Static_assert(sizeof(struct seqshm_header) <= REGION, "header fits");
 _Static_assert(sizeof(pthread_mutex_t) <= REGION, "mutex fits its line");
 _Static_assert(sizeof(struct seqshm_seq_line) <= INLINE_OFFSET, "inline");
+_Static_assert(sizeof(struct seqshm_wait_line) <= REGION, "wait line fits");
 
 #endif

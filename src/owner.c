@@ -1,113 +1,184 @@
-/* owner.c - owner tokens: who holds a claim, and whether they still live.
+/* owner.c - writer identities, and whether they live: decided by the kernel.
  *
- * A token packs a process id (22 bits: Linux pids never exceed 2^22) with the
- * low 42 bits of that process's start time in clock ticks since boot (/proc
- * stat field 22; 42 bits last millennia). A reused pid has another start
- * time, so a token never names a process other than the one that stored it.
- * Tokens are never 0, the value of a free claim.
+ * Every read-write handle is a writing identity. When it is made, it takes a
+ * number no identity of this segment ever had (the segment's last_ident
+ * counter) and, through the handle's own descriptor of the segment, holds an
+ * open-file-description lock (F_OFD_SETLK) on byte LOCK_BASE + number of the
+ * segment's file (far past its end: locks need no bytes). The kernel
+ * releases that lock when the last descriptor of that open file description
+ * is closed: when the handle is closed, when the process exits (before it
+ * becomes a zombie) or execs (the descriptor is close-on-exec). Whether an
+ * identity lives is asked with F_OFD_GETLK on its byte. No process id, start
+ * time or /proc enters the decision, so it holds across PID and time
+ * namespaces, with /proc hidden or missing, whichever threads exit.
  *
- * A handle caches its process's token in a private page marked
- * MADV_WIPEONFORK: a forked child reads 0 there and computes its own, so a
- * child's claims are never recorded under its parent's name, and the cache
- * costs one load on the write path.
+ * Owner token (the claim's owner word): the identity number in the low
+ * ID_BITS bits (never 0, never reused, so a token never names a newer
+ * identity), and, for display only, the process id in the writer's own PID
+ * namespace above them.
+ *
+ * Invariants
+ *   - A token whose lock is held names a live identity: a claim is taken
+ *     from its owner only after F_OFD_GETLK found that lock free.
+ *   - F_OFD_GETLK does not see locks of the asking descriptor's own open file
+ *     description, so a handle never probes its own number (it is alive), and
+ *     asks only through a descriptor this process opened itself.
+ *
+ * The lock's descriptor is not the one the segment was mapped from: a mapping
+ * holds a reference to its open file description for as long as it exists,
+ * and a forked child inherits the mapping, so a lock on that description
+ * would live as long as any child. segment.c maps from one description and
+ * gives the handle another (open_again); only where that fails (the name
+ * removed at once, and no /proc) do the two coincide, and then a forked
+ * child keeps its parent's identity alive until it exits, as an idle child
+ * does below.
+ *
+ * Fork: the identity page (struct ident) is MADV_WIPEONFORK, so a child sees
+ * state 0 and makes its own identity when it first writes or probes: it
+ * reopens the segment, puts that new open file description on the handle's
+ * descriptor number (dup3, closing its copy of the parent's), and takes a new
+ * number and lock. Until then the child's inherited descriptor keeps the
+ * parent's lock held: a child that never touches the handle keeps its
+ * parent's identity alive until it exits, execs or closes the handle.
  */
 #include "internal.h"
 
 #include <errno.h>
 #include <fcntl.h>
-#include <signal.h>
+#include <sched.h>
 #include <stdio.h>
-#include <string.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
-#define PID_BITS 22
-#define PID_MASK ((UINT64_C(1) << PID_BITS) - 1)
-#define START_MASK ((UINT64_C(1) << (64 - PID_BITS)) - 1)
+#define ID_BITS 42
+#define ID_MASK ((UINT64_C(1) << ID_BITS) - 1)
+#define PID_FIELD_MASK ((UINT64_C(1) << (64 - ID_BITS)) - 1)
+#define LOCK_BASE ((off_t)1 << 62)
 
-pid_t owner_pid(uint64_t token) { return (pid_t)(token & PID_MASK); }
+enum { IDENT_NONE = 0, IDENT_MAKING = 1, IDENT_READY = 2 };
 
-/* Reads state and start time from /proc/<pid>/stat. Returns 0, or -1 with
- * errno (ENOENT: no such process). */
-static int proc_stat(pid_t pid, char *state, uint64_t *start)
+int owner_pid(uint64_t token) { return (int)(token >> ID_BITS); }
+
+static int lock_cmd(int fd, int cmd, short type, uint64_t id,
+                    struct flock *out)
 {
-    char path[48], buf[1024];
-    snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0)
-        return -1;
-    ssize_t n = read(fd, buf, sizeof buf - 1);
-    int saved = errno;
-    close(fd);
-    if (n <= 0) {
-        errno = n < 0 ? saved : ENOENT;
-        return -1;
+    struct flock fl = {0};
+    fl.l_type = type;
+    fl.l_whence = SEEK_SET;
+    fl.l_start = LOCK_BASE + (off_t)id;
+    fl.l_len = 1;
+    int rc = fcntl(fd, cmd, &fl);
+    if (out != NULL)
+        *out = fl;
+    return rc;
+}
+
+/* A new number, and its lock held through s->fd. Read-write handles only. */
+static int take_identity(const struct seqshm *s, uint64_t *token)
+{
+    uint64_t id = atomic_fetch_add_explicit(&s->wait->last_ident, 1,
+                                            memory_order_relaxed) + 1;
+    if (id > ID_MASK) {
+        errno = EOVERFLOW;
+        return SEQSHM_ESYS;
     }
-    buf[n] = '\0';
-    /* "pid (comm) S ppid ...": comm may hold spaces and ')', so parse from
-     * the last ')'. Field 3 is the state, field 22 the start time. */
-    char *p = strrchr(buf, ')');
-    if (p == NULL || p[1] != ' ') {
-        errno = EPROTO;
-        return -1;
+    if (lock_cmd(s->fd, F_OFD_SETLK, F_WRLCK, id, NULL) != 0)
+        return SEQSHM_ESYS;
+    *token = id | ((uint64_t)getpid() & PID_FIELD_MASK) << ID_BITS;
+    return SEQSHM_OK;
+}
+
+static bool same_object(int fd, const struct seqshm *s)
+{
+    struct stat st;
+    return fstat(fd, &st) == 0 && st.st_dev == s->dev && st.st_ino == s->ino;
+}
+
+/* A new open file description of the segment, verified to be the same
+ * object: by name while the name still names it, else through
+ * /proc/self/fd/<via>. Returns the descriptor, or -1 with errno. */
+int open_again(const struct seqshm *s, int via)
+{
+    int flags = (s->rdonly ? O_RDONLY : O_RDWR) | O_NOFOLLOW | O_NONBLOCK |
+                O_CLOEXEC;
+    char shm_name[SEQSHM_NAME_MAX + 2];
+    name_canonical(shm_name, s->name);
+    int fd = shm_open(shm_name, flags, 0);
+    if (fd >= 0 && !same_object(fd, s)) {
+        close(fd);
+        fd = -1;
     }
-    p += 2;
-    *state = *p;
-    for (int field = 3; field < 22; field++) {
-        p = strchr(p, ' ');
-        if (p == NULL) {
-            errno = EPROTO;
-            return -1;
+    if (fd < 0) {
+        char path[48];
+        snprintf(path, sizeof path, "/proc/self/fd/%d", via);
+        fd = open(path, flags);
+        if (fd >= 0 && !same_object(fd, s)) {
+            close(fd);
+            errno = ESTALE;
+            fd = -1;
         }
-        p++;
     }
-    unsigned long long v = 0;
-    if (sscanf(p, "%llu", &v) != 1) {
-        errno = EPROTO;
-        return -1;
+    return fd;
+}
+
+/* In a forked child: a descriptor of its own on the handle's descriptor
+ * number, so that the child's copy of its parent's is closed. */
+static int reopen_own(const struct seqshm *s)
+{
+    int fd = open_again(s, s->fd);
+    if (fd < 0)
+        return SEQSHM_ESYS;
+    int rc = dup3(fd, s->fd, O_CLOEXEC) < 0 ? SEQSHM_ESYS : SEQSHM_OK;
+    int err = errno;
+    close(fd);
+    errno = err;
+    return rc;
+}
+
+int ident_make(const struct seqshm *s, bool forked)
+{
+    struct ident *me = s->ident;
+    for (;;) {
+        int st = IDENT_NONE;
+        if (atomic_compare_exchange_strong_explicit(&me->state, &st,
+                                                    IDENT_MAKING,
+                                                    memory_order_acquire,
+                                                    memory_order_acquire))
+            break;
+        if (st == IDENT_READY)
+            return SEQSHM_OK;
+        sched_yield(); /* another thread of this process is making it */
     }
-    *start = v;
-    return 0;
-}
-
-int owner_start_time(pid_t pid, uint64_t *start)
-{
-    char state;
-    return proc_stat(pid, &state, start);
-}
-
-uint64_t owner_token(pid_t pid, uint64_t start)
-{
-    return ((start & START_MASK) << PID_BITS) | ((uint64_t)pid & PID_MASK);
-}
-
-static uint64_t make_token(pid_t pid)
-{
-    uint64_t start = 0;
-    (void)owner_start_time(pid, &start); /* without /proc: pid alone */
-    return owner_token(pid, start);
+    uint64_t token = 0;
+    int rc = forked ? reopen_own(s) : SEQSHM_OK;
+    if (rc == SEQSHM_OK && !s->rdonly)
+        rc = take_identity(s, &token);
+    atomic_store_explicit(&me->token, token, memory_order_relaxed);
+    atomic_store_explicit(&me->state, rc == SEQSHM_OK ? IDENT_READY
+                                                      : IDENT_NONE,
+                          memory_order_release);
+    return rc;
 }
 
 uint64_t owner_self_slow(const struct seqshm *s)
 {
-    uint64_t tok = make_token(getpid());
-    atomic_store_explicit(s->ident, tok, memory_order_relaxed);
-    return tok;
+    if (ident_ready(s) != SEQSHM_OK)
+        return 0;
+    return atomic_load_explicit(&s->ident->token, memory_order_relaxed);
 }
 
-bool owner_alive(uint64_t token)
+bool owner_alive(const struct seqshm *s, uint64_t token)
 {
-    pid_t pid = owner_pid(token);
-    char state;
-    uint64_t start;
-    if (proc_stat(pid, &state, &start) != 0) {
-        if (errno == ENOENT || errno == ESRCH)
-            return false;
-        /* /proc unreadable: the best we can tell is whether the pid exists */
-        return kill(pid, 0) == 0 || errno == EPERM;
-    }
-    if (state == 'Z' || state == 'X' || state == 'x')
-        return false;
-    return ((start & START_MASK) << PID_BITS) == (token & ~PID_MASK) ||
-           (token & ~PID_MASK) == 0; /* token made without /proc */
+    uint64_t id = token & ID_MASK;
+    if (ident_ready(s) != SEQSHM_OK)
+        return true; /* cannot ask: never take a claim it cannot judge */
+    uint64_t self = atomic_load_explicit(&s->ident->token,
+                                         memory_order_relaxed);
+    if (self != 0 && (self & ID_MASK) == id)
+        return true; /* this handle, in this process: alive */
+    struct flock fl;
+    if (lock_cmd(s->fd, F_OFD_GETLK, F_WRLCK, id, &fl) != 0)
+        return true; /* no answer (no OFD locks: Linux < 3.15): assume alive */
+    return fl.l_type != F_UNLCK;
 }

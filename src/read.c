@@ -14,12 +14,22 @@ _Thread_local uint64_t seqshm_stat_retries;
 
 /* The rare path: the writer has held the claim for a while. If it is dead,
  * a read-write handle recovers (once, whoever is first) and a read-only
- * handle, which must not write, reports a torn payload. */
+ * handle, which must not write, reports a torn payload.
+ *
+ * The verdict comes from one consistent observation: s1 = seq (acquire)
+ * shows BUSY; owner (acquire) is then the writer that set that BUSY or a
+ * later one (claim_begin stores BUSY with release, after its claim); and if
+ * seq still equals s1 after that load, no later writer has published, so
+ * owner is the writer of that BUSY (or one recovering it, who is alive).
+ * A dead writer's owner word and another writer's BUSY are never paired. */
 static int writer_gone(const struct seqshm *s)
 {
-    uint64_t owner = atomic_load_explicit(&s->line->owner, memory_order_relaxed);
-    uint64_t seq = atomic_load_explicit(&s->line->seq, memory_order_acquire);
-    if (!(seq & SEQ_BUSY) || owner == 0 || owner_alive(owner))
+    uint64_t s1 = atomic_load_explicit(&s->line->seq, memory_order_acquire);
+    if (!(s1 & SEQ_BUSY))
+        return SEQSHM_OK;
+    uint64_t owner = atomic_load_explicit(&s->line->owner, memory_order_acquire);
+    uint64_t s2 = atomic_load_explicit(&s->line->seq, memory_order_relaxed);
+    if (s2 != s1 || owner == 0 || owner_alive(s, owner))
         return SEQSHM_OK;
     if (s->rdonly)
         return SEQSHM_EOWNERDEAD;

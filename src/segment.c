@@ -5,7 +5,8 @@
  * builds the header, then publishes it by storing the magic with release
  * order. Everyone else opens, waits (bounded) for the magic, and checks every
  * header field against the object's real size before trusting any of it. No
- * opener ever writes an object it did not create.
+ * opener writes an object before it has checked it (a read-write opener then
+ * takes an identity number, owner.c).
  */
 #include "internal.h"
 
@@ -14,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <time.h>
@@ -99,9 +101,11 @@ static void nap(long ns)
     nanosleep(&ts, NULL);
 }
 
-/* The part of a handle every open fills the same way. */
+/* The part of a handle every open fills the same way. On success the handle
+ * owns fd (closed, or kept for its identity: owner.c) and has its identity;
+ * on failure fd is still the caller's. */
 static int handle_new(struct seqshm **out, const char *name, void *base,
-                      size_t map_len, unsigned flags, bool creator,
+                      size_t map_len, unsigned flags, int fd,
                       const struct stat *st)
 {
     size_t name_len = strlen(name);
@@ -115,7 +119,8 @@ static int handle_new(struct seqshm **out, const char *name, void *base,
         free(s);
         return SEQSHM_ESYS;
     }
-    /* Invariant: a forked child sees 0 here and computes its own token. */
+    /* Invariant: a forked child sees a zeroed page, so it makes its own
+     * identity and is not the creator (owner.c). */
     if (madvise(ident, (size_t)page, MADV_WIPEONFORK) != 0) {
         int err = errno;
         munmap(ident, (size_t)page);
@@ -126,9 +131,10 @@ static int handle_new(struct seqshm **out, const char *name, void *base,
     struct seqshm_header *h = base;
     s->base = base;
     s->map_len = map_len;
+    s->fd = fd;
     s->type_tag = h->type_tag;
-    s->creator_pid = (pid_t)h->creator_pid;
-    s->creator_start = h->creator_start;
+    s->creator_token = h->creator_token;
+    s->creator_pid = h->creator_pid;
     s->line = (struct seqshm_seq_line *)(s->base + SEQ_LINE_OFFSET);
     s->wait = (struct seqshm_wait_line *)(s->base + WAIT_LINE_OFFSET);
     s->mutex = (pthread_mutex_t *)(s->base + MUTEX_LINE_OFFSET);
@@ -142,13 +148,28 @@ static int handle_new(struct seqshm **out, const char *name, void *base,
     s->layout = h->flags;
     s->rdonly = (flags & SEQSHM_RDONLY) != 0;
     s->locked_reads = s->layout == SEQSHM_MUTEX && !s->rdonly;
-    s->creator = creator;
     s->persist = (flags & SEQSHM_PERSIST) != 0;
     s->ident = ident;
-    (void)owner_self(s); /* now, so that no write pays for it */
     s->dev = st->st_dev;
     s->ino = st->st_ino;
     memcpy(s->name, name, name_len + 1);
+    /* The identity's lock goes on another open file description than the
+     * mapping's (owner.c says why); where none can be had, the same. */
+    int own = open_again(s, fd);
+    if (own >= 0)
+        s->fd = own;
+    int rc = ident_make(s, false); /* now, so that no write pays for it */
+    if (rc != SEQSHM_OK) {
+        int err = errno;
+        if (own >= 0)
+            close(own);
+        munmap(ident, (size_t)page);
+        free(s);
+        errno = err;
+        return rc;
+    }
+    if (own >= 0)
+        close(fd); /* the mapping keeps its own reference */
     *out = s;
     return SEQSHM_OK;
 }
@@ -169,16 +190,25 @@ static int create_new(struct seqshm **out, const char *shm_name,
     void *base = MAP_FAILED;
     struct stat st;
     int rc = SEQSHM_ESYS;
-    /* fchmod: the mode asked, exactly, whatever the umask. */
-    if (fchmod(fd, (mode_t)mode) != 0 ||
-        ftruncate(fd, (off_t)plan.total_size) != 0 || fstat(fd, &st) != 0)
+    /* fchmod: the mode asked, exactly, whatever the umask. posix_fallocate
+     * sizes the object and reserves its memory now: a /dev/shm too small
+     * fails here (SEQSHM_ESYS, errno ENOSPC), never with SIGBUS later. */
+    int err;
+    if (fchmod(fd, (mode_t)mode) != 0)
+        goto fail;
+    err = posix_fallocate(fd, 0, (off_t)plan.total_size);
+    if (err != 0) {
+        errno = err;
+        goto fail;
+    }
+    if (fstat(fd, &st) != 0)
         goto fail;
     base = mmap(NULL, (size_t)plan.total_size, PROT_READ | PROT_WRITE,
                 MAP_SHARED, fd, 0);
     if (base == MAP_FAILED)
         goto fail;
 
-    /* ftruncate zero-filled the object: version 0, payload all zero. */
+    /* The object was zero-filled: version 0, payload all zero. */
     struct seqshm_header *h = base;
     h->layout_version = SEQSHM_LAYOUT_VERSION;
     h->flags = o->flags & LAYOUT_MASK;
@@ -188,23 +218,24 @@ static int create_new(struct seqshm **out, const char *shm_name,
     h->slot_stride = plan.slot_stride;
     h->slot_count = plan.slot_count;
     h->creator_pid = (int32_t)getpid();
-    (void)owner_start_time(getpid(), &h->creator_start);
     h->type_tag = o->type_tag;
     if (robust_init((pthread_mutex_t *)((unsigned char *)base +
                                         MUTEX_LINE_OFFSET)) != 0)
         goto fail;
-    rc = handle_new(out, name, base, (size_t)plan.total_size, o->flags, true,
+    rc = handle_new(out, name, base, (size_t)plan.total_size, o->flags, fd,
                     &st);
     if (rc != SEQSHM_OK)
         goto fail;
+    (*out)->ident->creator = true;
+    h->creator_token = (*out)->creator_token =
+        atomic_load_explicit(&(*out)->ident->token, memory_order_relaxed);
     /* Publish: everything above happens-before any opener's acquire load
      * that sees the magic. */
     atomic_store_explicit(&h->magic, SEQSHM_MAGIC, memory_order_release);
-    close(fd);
     return SEQSHM_OK;
 
-fail:;
-    int err = errno;
+fail:
+    err = errno;
     if (base != MAP_FAILED)
         munmap(base, (size_t)plan.total_size);
     close(fd);
@@ -273,12 +304,14 @@ static int open_existing(struct seqshm **out, const char *shm_name,
         rc = SEQSHM_ETYPE;
         goto out;
     }
-    rc = handle_new(out, name, base, len, o->flags, false, &st);
-out:
-    if (rc != SEQSHM_OK && base != MAP_FAILED)
-        munmap(base, len);
+    rc = handle_new(out, name, base, len, o->flags, fd, &st);
+out:;
     int err = errno;
-    close(fd);
+    if (rc != SEQSHM_OK) {
+        if (base != MAP_FAILED)
+            munmap(base, len);
+        close(fd);
+    }
     errno = err;
     return rc;
 }
@@ -333,6 +366,28 @@ int seqshm_open(seqshm **out, const char *name, size_t size, unsigned flags)
     return seqshm_open_opts(out, name, size, &o);
 }
 
+/* Unlinks and checks for sameness happen under an exclusive flock(2) on the
+ * /dev/shm directory, taken by every seqshm unlinker (seqshm_unlink, a
+ * creator's close, the tool's rm): while one holds it, no seqshm process can
+ * remove the name and so none can create another object under it. The
+ * kernel drops the lock if its holder dies. Returns the lock's descriptor,
+ * or -1 where there is none to take (then unlinks go unserialised). */
+static int names_lock(void)
+{
+    int fd = open("/dev/shm", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd >= 0 && flock(fd, LOCK_EX) != 0) {
+        close(fd);
+        fd = -1;
+    }
+    return fd;
+}
+
+static void names_unlock(int fd)
+{
+    if (fd >= 0)
+        close(fd); /* drops the flock */
+}
+
 /* Unlinks shm_name only if it still names the object (dev, ino). O_PATH:
  * the check needs no permission on the object itself (a creator may have
  * given itself none); shm_open cannot take O_PATH, so the path is built as
@@ -341,14 +396,18 @@ static void unlink_if_same(const char *shm_name, dev_t dev, ino_t ino)
 {
     char path[sizeof "/dev/shm" + SEQSHM_NAME_MAX + 2];
     snprintf(path, sizeof path, "/dev/shm%s", shm_name);
+    int lock = names_lock();
     int fd = open(path, O_PATH | O_NOFOLLOW | O_CLOEXEC);
-    if (fd < 0)
-        return;
-    struct stat st;
-    bool same = fstat(fd, &st) == 0 && st.st_dev == dev && st.st_ino == ino;
-    close(fd);
-    if (same)
-        shm_unlink(shm_name);
+    if (fd >= 0) {
+        struct stat st;
+        bool same = fstat(fd, &st) == 0 && st.st_dev == dev &&
+                    st.st_ino == ino;
+        close(fd);
+        FAULT("close_checked");
+        if (same)
+            shm_unlink(shm_name);
+    }
+    names_unlock(lock);
 }
 
 void seqshm_close(seqshm *shm)
@@ -356,13 +415,14 @@ void seqshm_close(seqshm *shm)
     if (shm == NULL)
         return;
     int err = errno;
-    if (shm->creator && !shm->persist) {
+    if (seqshm_is_creator(shm) && !shm->persist) {
         char shm_name[SEQSHM_NAME_MAX + 2];
         name_canonical(shm_name, shm->name);
         unlink_if_same(shm_name, shm->dev, shm->ino);
     }
     munmap(shm->base, shm->map_len);
     munmap((void *)shm->ident, (size_t)sysconf(_SC_PAGESIZE));
+    close(shm->fd); /* releases this identity's lock, if no fork shares it */
     free(shm);
     errno = err;
 }
@@ -373,5 +433,10 @@ int seqshm_unlink(const char *name)
         return SEQSHM_EINVAL;
     char shm_name[SEQSHM_NAME_MAX + 2];
     name_canonical(shm_name, name);
-    return shm_unlink(shm_name) == 0 ? SEQSHM_OK : status_from_errno(errno);
+    int lock = names_lock();
+    int rc = shm_unlink(shm_name) == 0 ? SEQSHM_OK : status_from_errno(errno);
+    int err = errno;
+    names_unlock(lock);
+    errno = err;
+    return rc;
 }

@@ -4,7 +4,8 @@
  * The sequence: seq = version * SEQ_STEP | TORN | BUSY (layout.h).
  *
  * Writer (holds the claim: owner != 0, see claim.c):
- *     seq := seq | BUSY           relaxed
+ *     seq := seq | BUSY           release: the claim (owner) before BUSY, so
+ *                                 whoever sees this BUSY sees its owner
  *     fence                       release: BUSY before any payload store
  *     copy into slot (version + 1) % N
  *     seq := (version + 1) * STEP seq_cst: release for readers, and one half
@@ -53,19 +54,24 @@ static inline bool snapshot_try(const struct seqshm *s, void *dst, size_t len,
     return s1 - (s0 & ~SEQ_BUSY) <= s->window;
 }
 
-/* Takes the claim if it is free; the waiting path is claim_wait(). The
- * acquire makes the previous holder's stores (seq, slots) visible. */
-static inline bool claim_try(struct seqshm *s)
+/* Takes the claim for token `self` if it is free; the waiting path is
+ * claim_wait(). The acquire makes the previous holder's stores (seq, slots)
+ * visible. */
+static inline bool claim_try(struct seqshm *s, uint64_t self)
 {
     uint64_t free_claim = 0;
     return atomic_compare_exchange_strong_explicit(
-        &s->line->owner, &free_claim, owner_self(s), memory_order_acquire,
+        &s->line->owner, &free_claim, self, memory_order_acquire,
         memory_order_relaxed);
 }
 
+/* Marks the write in progress. The release store keeps the claim before
+ * BUSY (a reader that sees this BUSY and then loads owner finds this
+ * writer's token or a later one: read.c's writer_gone relies on it); the
+ * fence keeps BUSY before every payload store. */
 static inline void claim_begin(struct seqshm *s, uint64_t seq)
 {
-    atomic_store_explicit(&s->line->seq, seq | SEQ_BUSY, memory_order_relaxed);
+    atomic_store_explicit(&s->line->seq, seq | SEQ_BUSY, memory_order_release);
     atomic_thread_fence(memory_order_release);
 }
 
@@ -77,6 +83,7 @@ static inline void claim_publish(struct seqshm *s, uint64_t next)
 {
     atomic_store_explicit(&s->line->seq, next * SEQ_STEP, memory_order_seq_cst);
     atomic_store_explicit(&s->line->owner, 0, memory_order_release);
+    FAULT("before_wake");
     if (unlikely(atomic_load_explicit(&s->wait->waiting,
                                       memory_order_seq_cst) != 0))
         wake_waiters(s);

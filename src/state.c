@@ -12,7 +12,8 @@ bool seqshm_is_occupied(const seqshm *s)
 
 const char *seqshm_name(const seqshm *s) { return s != NULL ? s->name : ""; }
 size_t seqshm_size(const seqshm *s) { return s != NULL ? s->size : 0; }
-bool seqshm_is_creator(const seqshm *s) { return s != NULL && s->creator; }
+/* The identity page is wiped by fork: a child is not the creator. */
+bool seqshm_is_creator(const seqshm *s) { return s != NULL && s->ident->creator; }
 unsigned seqshm_layout(const seqshm *s) { return s != NULL ? s->layout : 0; }
 uint64_t seqshm_type_tag(const seqshm *s)
 {
@@ -42,12 +43,10 @@ int seqshm_stat(const seqshm *s, seqshm_info *info)
     info->mapped_bytes = s->map_len;
     info->version = seq / SEQ_STEP;
     info->type_tag = s->type_tag;
-    info->creator_pid = (int)s->creator_pid;
-    info->creator_alive =
-        s->creator_pid > 0 &&
-        owner_alive(owner_token(s->creator_pid, s->creator_start));
+    info->creator_pid = s->creator_pid;
+    info->creator_alive = owner_alive(s, s->creator_token);
     info->writer_pid = owner != 0 ? (int)owner_pid(owner) : 0;
-    info->writer_alive = owner != 0 && owner_alive(owner);
+    info->writer_alive = owner != 0 && owner_alive(s, owner);
     info->busy = (seq & SEQ_BUSY) != 0;
     info->torn = (seq & SEQ_TORN) != 0;
     info->waiting = atomic_load_explicit(&s->wait->waiting,

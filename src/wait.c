@@ -9,15 +9,17 @@
  * none after: nothing counts waiters that may be dead.
  *
  * No lost wake-up (a Dekker pair, all seq_cst):
- *   waiter: waiting := 1 (if 0); w := futex; v := version; if v > since: done;
- *           futex_wait(&futex, w)
+ *   waiter: w := futex; if !waiting: waiting := 1; v := version;
+ *           if v > since: done; futex_wait(&futex, w)
  *   writer: seq := next;  if waiting && exchange(waiting, 0):
  *           futex += 1, futex_wake(all)
  * Either the waiter's load of seq sees the new version, or the flag it set
- * (or found set) is still set when the writer looks, and that writer bumps
- * futex after the waiter read w: futex_wait returns at once or is woken. A
- * waiter that found the flag set by another is covered the same way: the
- * first writer to clear it after that load wakes everyone.
+ * (or found set) was still set after that load; then some writer clears it
+ * later and bumps futex after the waiter read w, so futex_wait returns at
+ * once or is woken. The futex word is read before the flag: read after it,
+ * a writer could clear the flag the waiter found set and bump futex in
+ * between, and the waiter would sleep on the new value with nobody
+ * announced (the lost wake-up that models/wait.pml finds in that order).
  *
  * A read-only handle cannot announce itself: it sleeps on the same futex in
  * slices of at most SLICE_NS, so it wakes at once when a read-write waiter is
@@ -56,21 +58,25 @@ void wake_waiters(const struct seqshm *s)
             NULL, 0);
 }
 
-/* Announces a read-write handle (the flag protocol above); read-only
- * handles cannot, and sleep in bounded slices instead. */
-static void announce(const struct seqshm *s)
+/* Reads the futex word, then announces a read-write handle (the flag
+ * protocol above; a store only if the flag is clear, so waiters do not fight
+ * over the line); read-only handles cannot announce, and sleep in bounded
+ * slices instead. Returns the word to sleep on. */
+static uint32_t arm(const struct seqshm *s)
 {
+    uint32_t w = atomic_load_explicit(&s->wait->futex, memory_order_seq_cst);
     if (!s->rdonly &&
         atomic_load_explicit(&s->wait->waiting, memory_order_seq_cst) == 0)
         atomic_store_explicit(&s->wait->waiting, 1, memory_order_seq_cst);
+    FAULT("wait_announced");
+    return w;
 }
 
 /* A reader or writer in long back-off: the same protocol as seqshm_wait,
  * waiting for seq to move on from `seen` (any publish, or a recovery). */
 void nap_until_publish(const struct seqshm *s, uint64_t seen, int64_t ns)
 {
-    announce(s);
-    uint32_t w = atomic_load_explicit(&s->wait->futex, memory_order_seq_cst);
+    uint32_t w = arm(s);
     if (atomic_load_explicit(&s->line->seq, memory_order_seq_cst) != seen)
         return;
     futex_wait(&s->wait->futex, w, ns);
@@ -94,20 +100,11 @@ int seqshm_wait(const seqshm *s, uint64_t since, int64_t timeout_ns)
         int64_t left = deadline_left(&d);
         if (left == 0)
             return newer(s, since) ? SEQSHM_OK : SEQSHM_ETIMEDOUT;
-        if (s->rdonly) {
-            uint32_t w = atomic_load_explicit(&s->wait->futex,
-                                              memory_order_seq_cst);
-            if (newer(s, since))
-                return SEQSHM_OK;
-            futex_wait(&s->wait->futex, w, left < SLICE_NS ? left : SLICE_NS);
-        } else {
-            announce(s); /* a store only if needed: no fight over the line */
-            uint32_t w = atomic_load_explicit(&s->wait->futex,
-                                              memory_order_seq_cst);
-            if (newer(s, since))
-                return SEQSHM_OK;
-            futex_wait(&s->wait->futex, w, left);
-        }
+        uint32_t w = arm(s);
+        if (newer(s, since))
+            return SEQSHM_OK;
+        futex_wait(&s->wait->futex, w,
+                   s->rdonly && left > SLICE_NS ? SLICE_NS : left);
         if (newer(s, since))
             return SEQSHM_OK;
     }

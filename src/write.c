@@ -11,6 +11,10 @@ static int write_range(struct seqshm *s, const void *src, size_t len,
 {
     struct deadline d;
     bool full = off == 0 && len == s->size;
+    uint64_t self = owner_self(s);
+    if (unlikely(self == 0))
+        return SEQSHM_ESYS; /* no identity (a forked child that could not
+                               reopen the segment): errno says why */
     deadline_start(&d, timeout_ns);
     FAULT("before_claim");
     if (s->layout == SEQSHM_MUTEX) {
@@ -18,7 +22,7 @@ static int write_range(struct seqshm *s, const void *src, size_t len,
         if (rc != SEQSHM_OK)
             return rc;
     }
-    int rc = claim_try(s) ? SEQSHM_OK : claim_wait(s, &d);
+    int rc = claim_try(s, self) ? SEQSHM_OK : claim_wait(s, self, &d);
     uint64_t seq = atomic_load_explicit(&s->line->seq, memory_order_relaxed);
     if (rc == SEQSHM_OK && !full && (seq & SEQ_TORN)) {
         claim_abort(s);

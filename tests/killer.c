@@ -1,13 +1,20 @@
 /* killer.c - random SIGKILLs against writers, for every layout.
  *
  * A writer process publishes 64 KiB pattern payloads flat out; the parent
- * kills it at a random moment (0-2 ms after it starts), reaps it and starts
- * a fresh writer, which takes the claim over. Two readers (one read-write,
+ * stops it at a random moment (0-2 ms after it starts), notes whether a
+ * write was in progress (the segment's BUSY bit, with the stopped writer as
+ * the claim's owner), kills it, reaps it and starts a fresh writer, which
+ * takes the claim over. Every other kill lands wherever the stop did; for the
+ * others, a writer stopped outside a write is continued and stopped again a
+ * little later (up to 50 times), so that kills mid-write do not depend on
+ * luck. They are counted, not assumed: a layout fails unless writes happened
+ * and at least a quarter of the kills landed mid-write (it kills up to four
+ * times as often to get there on a loaded machine). Two readers (one read-write,
  * one read-only) read all the while and check every snapshot returned with
  * SEQSHM_OK: whole, made by the write its version names, versions never
  * going backwards. They also time how long after each kill their first
  * answer came. Exits 1 if any torn or out-of-order snapshot was returned as
- * OK, or a reader failed.
+ * OK, a reader failed, or too few kills landed mid-write.
  *
  *   killer [--kills N]   kills per layout (default 150)
  */
@@ -15,6 +22,7 @@
 #include "pattern.h"
 
 #include <inttypes.h>
+#include <stdbool.h>
 #include <signal.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -117,12 +125,27 @@ static int run_layout(unsigned layout, const char *lname, int kills)
     close(p[1]);
 
     unsigned seed = (unsigned)getpid();
-    for (int i = 0; i < kills; i++) {
+    int done = 0, mid = 0, need = (kills + 3) / 4;
+    for (; done < 4 * kills && (done < kills || mid < need); done++) {
         pid_t w = fork();
         if (w == 0)
             writer(name);
         struct timespec d = {0, (long)(rand_r(&seed) % 2000000)};
         nanosleep(&d, NULL);
+        bool busy = false;
+        for (int tries = 0; tries < (done % 2 ? 50 : 1) && !busy; tries++) {
+            if (tries > 0) {
+                kill(w, SIGCONT);
+                struct timespec t = {0, (long)(rand_r(&seed) % 200000)};
+                nanosleep(&t, NULL);
+            }
+            kill(w, SIGSTOP);
+            waitpid(w, NULL, WUNTRACED);
+            seqshm_info in;
+            busy = seqshm_stat(s, &in) == SEQSHM_OK && in.busy &&
+                   in.writer_alive && in.writer_pid == (int)w;
+        }
+        mid += busy;
         kill(w, SIGKILL);
         atomic_store(&b->last_kill_ns, now_ns());
         waitpid(w, NULL, 0);
@@ -155,11 +178,12 @@ static int run_layout(unsigned layout, const char *lname, int kills)
     seqshm_close(s);
     munmap(b, sizeof *b);
     bad |= sum.torn || sum.backwards || sum.errors || sum.ok == 0;
-    printf("killer %-6s: kills %d  writes %" PRIu64 "  reads ok %" PRIu64
+    bad |= writes == 0 || mid < need;
+    printf("killer %-6s: kills %d (mid-write %d, at least %d wanted)  writes %" PRIu64 "  reads ok %" PRIu64
            "  ownerdead %" PRIu64 "  timeouts %" PRIu64
            "  worst wait after a kill %.2f ms  torn-as-OK %" PRIu64
            "  backwards %" PRIu64 "  %s\n",
-           lname, kills, writes, sum.ok, sum.ownerdead, sum.timeouts,
+           lname, done, mid, need, writes, sum.ok, sum.ownerdead, sum.timeouts,
            sum.worst_ns / 1e6, sum.torn, sum.backwards, bad ? "FAIL" : "ok");
     return bad;
 }

@@ -234,8 +234,9 @@ Test(faults, live_stalled_writer_is_waited_for_not_broken)
     }
 }
 
-/* The owner word names a live pid with another start time: a reused pid.
- * It must be taken for dead. Written into the segment by hand. */
+/* The owner word names a live pid (ours) but an identity whose kernel lock
+ * nobody holds (a reused pid, or a token from before a restart): it must be
+ * taken for dead. Written into the segment by hand. */
 Test(faults, reused_pid_is_not_the_owner)
 {
     for (int l = 0; l < 2; l++) { /* the seqlock layouts */
@@ -251,8 +252,8 @@ Test(faults, reused_pid_is_not_the_owner)
         close(fd);
         cr_assert_neq(m, MAP_FAILED);
         struct seqshm_seq_line *line = (void *)(m + SEQ_LINE_OFFSET);
-        /* our own pid (alive), a start time we never had */
-        uint64_t fake = (UINT64_C(12345) << 22) | (uint64_t)getpid();
+        /* our own pid (alive), an identity number nobody holds */
+        uint64_t fake = ((uint64_t)getpid() << 42) | UINT64_C(12345);
         atomic_store(&line->owner, fake);
         atomic_store(&line->seq, atomic_load(&line->seq) | SEQ_BUSY);
         int want = l == 0 ? SEQSHM_EOWNERDEAD : SEQSHM_OK;

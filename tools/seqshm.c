@@ -288,12 +288,15 @@ static int cmd_info(const char *name, bool json)
     printf("type tag        %" PRIu64 "%s\n", in.type_tag,
            in.type_tag ? "" : " (untagged)");
     printf("mode, owner     %04o %s\n", (unsigned)(st.st_mode & 07777), user);
-    printf("creator         pid %d, %s\n", in.creator_pid,
-           in.creator_alive ? "running" : "gone");
+    /* Pids are as each process saw itself (its own PID namespace); whether
+     * it lives is the kernel's answer, not the pid's. */
+    printf("creator         pid %d (in its PID namespace), %s\n",
+           in.creator_pid, in.creator_alive ? "open" : "closed or gone");
     if (in.writer_pid != 0)
-        printf("write claim     pid %d, %s\n", in.writer_pid,
-               in.writer_alive ? "running" : "dead (recovered by the next "
-                                                "read-write handle)");
+        printf("write claim     pid %d (in its PID namespace), %s\n",
+               in.writer_pid,
+               in.writer_alive ? "alive" : "dead (recovered by the next "
+                                           "read-write handle)");
     else
         printf("write claim     free\n");
     printf("state           %s\n", in.torn   ? "torn: a writer died mid-write"
