@@ -34,10 +34,22 @@ LDLIBS   += -lpthread -lrt
 SRC := $(wildcard src/*.c)
 HDR := include/seqshm.h $(wildcard src/*.h)
 
+# C++ is needed only for seqshm.hpp's examples and tests (and the
+# benchmarks): without a C++ compiler, make, make install and make demo build
+# everything C and say once what they skipped.
+HAVE_CXX := $(shell command -v $(CXX) >/dev/null 2>&1 && echo yes)
+
+# Every segment a test run makes carries this run's tag in its name
+# (tests/run_tag.h), so the leftover check looks at this run's only.
+export SEQSHM_TEST_RUN ?= $(shell od -An -N4 -tx4 /dev/urandom | tr -d ' ')
+
 .PHONY: all test test-run demo bench bench-deps bench-smoke install uninstall clean \
-        deps check-clang models stress tsan examples run-examples tool-test fuzz \
+        deps check-clang models transcripts readme-transcripts bench-refresh stress tsan examples run-examples tool-test fuzz \
         fuzz-corpus soak valgrind
 all: build/rel/libseqshm.a build/rel/libseqshm.so build/rel/seqshm examples
+ifneq ($(HAVE_CXX),yes)
+	@echo "seqshm: no C++ compiler ($(CXX)): built everything C, skipped the C++ examples"
+endif
 
 # ---------------------------------------------------------------- libraries
 # $(call libvariant,dir,compiler,extra-flags)
@@ -165,8 +177,8 @@ test:
 	@$(MAKE) --no-print-directory -j1 test-run
 
 # Criterion under ASan+UBSan runs the same suite as the plain build.
-test-run: models stress tsan run-examples tool-test valgrind
-	build/fault/unit --jobs 2
+test-run: models stress tsan run-examples tool-test transcripts valgrind
+	sh scripts/skips-visible.sh build/fault/unit --jobs 2
 	build/fault/unit_hpp --jobs 2
 	build/clang/unit_hpp --jobs 2
 	ASAN_OPTIONS=detect_leaks=1 build/san/unit --jobs 2
@@ -177,6 +189,13 @@ stress: build/rel/stress build/rel/killer build/rel/writes
 	build/rel/stress --seconds 1
 	build/rel/killer --kills 150
 	sh tests/futex_calls.sh build/rel/writes
+
+# the README's transcripts match what today's code prints
+# (make readme-transcripts rewrites them from a fresh run)
+transcripts: all build/fault/peer
+	@sh scripts/transcripts.sh check
+readme-transcripts: all build/fault/peer
+	@sh scripts/transcripts.sh update
 
 # spin: the wait/wake and claim protocols, and the old mistakes they catch
 models:
@@ -204,7 +223,9 @@ check-clang: build/clang/libseqshm.a
 # for them and bench/boost_shim.cc reaches Boost.Interprocess (C++ only).
 BENCH_C   := $(wildcard bench/*.c)
 BENCH_CC  := bench/gbench.cc bench/boost_shim.cc
-BENCH_OUT ?= bench/results
+# A user's results go under build/; make bench-refresh writes the committed
+# ones (bench/results) that the README quotes.
+BENCH_OUT ?= build/bench/results
 BENCH_ARGS ?= --benchmark_enable_random_interleaving=true
 build/bench/%.o: bench/%.c $(wildcard bench/*.h) include/seqshm.h | build/bench
 	@echo "  CC      $@"
@@ -232,6 +253,10 @@ bench: bench-deps build/bench/seqshm-bench
 	python3 bench/summary.py $(BENCH_OUT)/bench.json | tee $(BENCH_OUT)/summary.txt
 	gnuplot -e "dir='$(BENCH_OUT)'" bench/plot.gp
 
+# Refreshes the committed results (bench/results) that the README quotes.
+bench-refresh:
+	@$(MAKE) --no-print-directory bench BENCH_OUT=bench/results
+
 # CI: the benchmark binary builds and runs every case, briefly; no timing
 # is judged.
 bench-smoke: bench-deps build/bench/seqshm-bench
@@ -246,7 +271,7 @@ bench-smoke: bench-deps build/bench/seqshm-bench
 CXXWARN := -Wall -Wextra -Werror
 EX_C    := $(patsubst examples/c/%.c,build/examples/c/%,$(wildcard examples/c/*.c))
 EX_CPP  := $(patsubst examples/cpp/%.cpp,build/examples/cpp/%,$(wildcard examples/cpp/*.cpp))
-examples: $(EX_C) $(EX_CPP) build/rel/demo
+examples: $(EX_C) $(if $(HAVE_CXX),$(EX_CPP)) build/rel/demo
 build/examples/c/%: examples/c/%.c include/seqshm.h build/rel/libseqshm.a
 	@mkdir -p $(@D)
 	@echo "  LD      $@"
@@ -266,6 +291,8 @@ tool-test: all build/fault/peer
 	@sh scripts/check-exports.sh build/rel/libseqshm.so
 	@sh scripts/check-no-globals.sh build/rel/libseqshm.a
 	@sh tests/tool.sh build/rel/seqshm build/fault/peer
+	@sh tests/deps_check.sh
+	@python3 tests/summary_check.py
 
 # The wrapper's tests, with g++ and clang++ (against the fault build, which
 # lets a test stall a writer).
@@ -287,6 +314,11 @@ demo: build/rel/demo
 	build/rel/demo
 
 # ------------------------------------------------------------------ install
+# The loader searches /usr/lib and /usr/local/lib (install runs ldconfig
+# when it installs into the running system as root); programs built with
+# pkg-config against any other prefix find the library by an rpath that
+# seqshm.pc adds.
+PC_RPATH = $(if $(filter /usr/lib /usr/local/lib,$(PREFIX)/lib),,-Wl,-rpath,$${libdir})
 install: all
 	$(Q)install -d $(DESTDIR)$(PREFIX)/lib/pkgconfig $(DESTDIR)$(PREFIX)/include \
 	    $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1
@@ -295,10 +327,13 @@ install: all
 	$(Q)ln -sf libseqshm.so.$(VERSION) $(DESTDIR)$(PREFIX)/lib/libseqshm.so.$(SOMAJOR)
 	$(Q)ln -sf libseqshm.so.$(SOMAJOR) $(DESTDIR)$(PREFIX)/lib/libseqshm.so
 	$(Q)install -m 644 include/seqshm.h include/seqshm.hpp $(DESTDIR)$(PREFIX)/include/
-	$(Q)sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@VERSION@|$(VERSION)|' seqshm.pc.in \
+	$(Q)sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@VERSION@|$(VERSION)|' \
+	    -e 's|@RPATH@|$(PC_RPATH)|' seqshm.pc.in \
 	    > $(DESTDIR)$(PREFIX)/lib/pkgconfig/seqshm.pc
 	$(Q)install -m 755 build/rel/seqshm $(DESTDIR)$(PREFIX)/bin/
 	$(Q)install -m 644 tools/seqshm.1 $(DESTDIR)$(PREFIX)/share/man/man1/
+	@if [ -z "$(DESTDIR)" ] && [ "$$(id -u)" = 0 ] && command -v ldconfig >/dev/null 2>&1; then \
+	    ldconfig; fi
 	@echo "installed under $(DESTDIR)$(PREFIX)"
 
 uninstall:

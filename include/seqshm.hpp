@@ -51,12 +51,13 @@ private:
 };
 
 // A timeout of any std::chrono unit; zero or negative means wait without
-// limit (the reference's "no timeout").
+// limit (the reference's "no timeout"). A duration longer than int64
+// nanoseconds hold (about 292 years) saturates to that, never wraps.
 class timeout {
 public:
     template <class Rep, class Period>
     constexpr timeout(std::chrono::duration<Rep, Period> d) // NOLINT: implicit
-        : ns_(std::chrono::ceil<std::chrono::nanoseconds>(d).count())
+        : ns_(saturate(d))
     {
     }
     constexpr std::int64_t c_timeout() const noexcept
@@ -65,6 +66,20 @@ public:
     }
 
 private:
+    template <class Rep, class Period>
+    static constexpr std::int64_t saturate(std::chrono::duration<Rep, Period> d)
+    {
+        // compared in long double seconds: exact enough at the edges, and
+        // no conversion of d can overflow on the way
+        using secs = std::chrono::duration<long double>;
+        constexpr long double max_s = 9223372036.0L; // < INT64_MAX ns
+        long double s = std::chrono::duration_cast<secs>(d).count();
+        if (s >= max_s)
+            return INT64_MAX;
+        if (s <= -max_s)
+            return INT64_MIN;
+        return std::chrono::ceil<std::chrono::nanoseconds>(d).count();
+    }
     std::int64_t ns_;
 };
 
@@ -113,6 +128,11 @@ public:
         if (o.persist)
             flags |= SEQSHM_PERSIST;
         seqshm_options c{flags, o.mode, o.type_tag};
+        if (sizeof(T) > SEQSHM_MAX_SIZE)
+            throw std::invalid_argument(
+                "seqshm: " + name_ + ": a payload of " +
+                std::to_string(sizeof(T)) + " bytes is larger than " +
+                std::to_string(SEQSHM_MAX_SIZE) + " (1 GiB)");
         int st = seqshm_open_opts(&h_, name_.c_str(), sizeof(T), &c);
         if (st == SEQSHM_EINVAL)
             throw std::invalid_argument("seqshm: invalid name or options: " +
@@ -201,10 +221,15 @@ public:
         return out;
     }
 
-    // Writes data at offset 0; a span shorter than T leaves the rest.
+    // Writes data at offset 0; a span shorter than T leaves the rest. An
+    // empty span writes nothing (the version stays), as readSpan of an empty
+    // span reads nothing and returns 0; a span longer than T is
+    // std::invalid_argument.
     void writeSpan(std::span<const std::byte> data, timeout t = no_timeout)
     {
-        if (data.empty() || data.size() > sizeof(T))
+        if (data.empty())
+            return;
+        if (data.size() > sizeof(T))
             throw std::invalid_argument("seqshm: writeSpan of " +
                                         std::to_string(data.size()) +
                                         " bytes into " +

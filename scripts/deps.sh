@@ -39,23 +39,30 @@ else
 fi
 [ -z "$missing" ] && exit 0
 
-echo "seqshm: missing build dependencies:$missing"
 if command -v apt-get >/dev/null 2>&1; then
     if [ "$(id -u)" = 0 ]; then
         sudo=""
     elif command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then
         sudo="sudo"
     else
-        echo "seqshm: run as root:  apt-get install -y$missing" >&2
+        echo "seqshm: missing build dependencies:$missing" >&2
+        echo "seqshm: run as root:  apt-get update && apt-get install -y --no-install-recommends$missing" >&2
         exit 1
     fi
+    echo "seqshm: installing$missing (apt-get, without recommends; log: /tmp/seqshm-deps.log)"
     export DEBIAN_FRONTEND=noninteractive
-    $sudo apt-get update -qq || exit 1
     # shellcheck disable=SC2086
-    $sudo apt-get install -y -qq $missing || exit 1
+    if ! { $sudo apt-get update -qq &&
+           $sudo apt-get install -y -qq --no-install-recommends $missing; } \
+           >/tmp/seqshm-deps.log 2>&1; then
+        echo "seqshm: the install failed; its last lines:" >&2
+        tail -n 15 /tmp/seqshm-deps.log >&2
+        exit 1
+    fi
     exit 0
 fi
+echo "seqshm: missing build dependencies:$missing" >&2
 echo "seqshm: install these with your package manager:$missing" >&2
 echo "  (Criterion: https://github.com/Snaipe/Criterion; clang with" >&2
-echo "   its ThreadSanitizer runtime; pkg-config)" >&2
+echo "   its ThreadSanitizer runtime; pkg-config; spin)" >&2
 exit 1

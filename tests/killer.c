@@ -19,6 +19,7 @@
  *   killer [--kills N]   kills per layout (default 150)
  */
 #include "seqshm.h"
+#include "run_tag.h"
 #include "pattern.h"
 
 #include <inttypes.h>
@@ -105,7 +106,7 @@ static void reader(const char *name, unsigned flags, struct board *b, int out)
 static int run_layout(unsigned layout, const char *lname, int kills)
 {
     char name[64];
-    snprintf(name, sizeof name, "seqshm-s-%d-kill", (int)getpid());
+    snprintf(name, sizeof name, "seqshm-s-%s-%d-kill", run_tag(), (int)getpid());
     seqshm *s;
     if (seqshm_open(&s, name, SIZE, SEQSHM_CREATE | SEQSHM_EXCL | layout) !=
         SEQSHM_OK)

@@ -12,6 +12,7 @@
  * Prints one line of totals; exits 1 on any torn snapshot, reversal, leak
  * or unexpected error. */
 #include "seqshm.h"
+#include "run_tag.h"
 #include "pattern.h"
 
 #include <dirent.h>
@@ -77,7 +78,7 @@ static long long count_maps(void)
 
 static void seg_name(char *buf, size_t cap, pid_t parent, int layout)
 {
-    snprintf(buf, cap, "seqshm-s-%d-soak-%d", (int)parent, layout);
+    snprintf(buf, cap, "seqshm-s-%s-%d-soak-%d", run_tag(), (int)parent, layout);
 }
 
 /* One worker: a writer (role 0, 1) or a reader (role 2 read-write, role 3

@@ -10,6 +10,7 @@
  *   stress [--seconds S]   S per case (default 1)
  */
 #include "seqshm.h"
+#include "run_tag.h"
 #include "pattern.h"
 
 #include <inttypes.h>
@@ -84,7 +85,7 @@ static int run_case(unsigned layout, const char *lname, size_t size,
                     double seconds)
 {
     char name[64];
-    snprintf(name, sizeof name, "seqshm-s-%d", (int)getpid());
+    snprintf(name, sizeof name, "seqshm-s-%s-%d", run_tag(), (int)getpid());
     seqshm *s;
     if (seqshm_open(&s, name, size, SEQSHM_CREATE | SEQSHM_EXCL | layout) !=
         SEQSHM_OK) {

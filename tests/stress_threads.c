@@ -9,6 +9,7 @@
  *   stress_threads [--seconds S]   S per case (default 1)
  */
 #include "seqshm.h"
+#include "run_tag.h"
 #include "pattern.h"
 
 #include <inttypes.h>
@@ -117,7 +118,7 @@ static int run_case(unsigned layout, const char *lname, size_t size,
                     double seconds)
 {
     char name[64];
-    snprintf(name, sizeof name, "seqshm-s-%d-t", (int)getpid());
+    snprintf(name, sizeof name, "seqshm-s-%s-%d-t", run_tag(), (int)getpid());
     seqshm *s;
     if (seqshm_open(&s, name, size, SEQSHM_CREATE | layout) != SEQSHM_OK)
         return 1;

@@ -1,5 +1,6 @@
 // test_hpp.cpp - the C++20 wrapper: the reference's methods, what lies
 // beyond them, and its exceptions. Built with g++ and with clang++.
+#include "run_tag.h"
 #include <seqshm.hpp>
 
 #include <criterion/criterion.h>
@@ -19,7 +20,8 @@ using namespace std::chrono_literals;
 
 static std::string name_for(const char *tag)
 {
-    return "seqshm-t-" + std::to_string(getpid()) + "-" + tag;
+    return std::string("seqshm-t-") + run_tag() + "-" + std::to_string(getpid()) +
+           "-" + tag;
 }
 
 static pid_t stalled = -1; // a writer stopped mid-write, killed by cleanup
@@ -129,12 +131,40 @@ Test(hpp, spans)
     cr_assert_eq(shm.readSpan(small), 10u);
     std::vector<std::byte> big(1025);
     cr_assert_throw(shm.writeSpan(big), std::invalid_argument);
-    cr_assert_throw(shm.writeSpan(std::span<const std::byte>{}),
-                    std::invalid_argument);
+    // empty spans agree: nothing read (0), nothing written (no version)
+    cr_assert_eq(shm.readSpan(std::span<std::byte>{}), 0u);
+    shm.writeSpan(std::span<const std::byte>{});
+    cr_assert_eq(shm.version(), 1u);
     shm.clear();
     cr_assert_eq(shm.readSpan(r), 1024u);
     cr_assert_eq(r[0], std::byte{0});
     cr_assert_eq(shm.version(), 2u);
+}
+
+// Durations beyond int64 nanoseconds saturate instead of wrapping.
+Test(hpp, huge_timeouts_saturate)
+{
+    using namespace std::chrono;
+    cr_assert_eq(seqshm::timeout(hours::max()).c_timeout(), INT64_MAX);
+    cr_assert_eq(seqshm::timeout(duration<double>(1e300)).c_timeout(), INT64_MAX);
+    cr_assert_eq(seqshm::timeout(seconds(9300000000LL)).c_timeout(), INT64_MAX);
+    cr_assert_eq(seqshm::timeout(hours::min()).c_timeout(), SEQSHM_FOREVER);
+    cr_assert_eq(seqshm::timeout(milliseconds(5)).c_timeout(), 5000000);
+    cr_assert_eq(seqshm::timeout(nanoseconds::max()).c_timeout(), INT64_MAX);
+}
+
+// A type too large for a segment is named as such, not as a bad name.
+Test(hpp, too_large_a_type_says_so)
+{
+    using huge = std::array<char, (std::size_t{1} << 30) + 1>;
+    try {
+        seqshm::SharedMemory<huge> shm(name_for("huge"));
+        cr_assert_fail("constructed");
+    } catch (const std::invalid_argument &e) {
+        cr_assert(std::string(e.what()).find("1073741825 bytes is larger") !=
+                      std::string::npos,
+                  "%s", e.what());
+    }
 }
 
 Test(hpp, timeouts_of_any_unit_and_try_read)

@@ -38,12 +38,6 @@ TestSuite(liveness, .fini = test_cleanup, .timeout = 60);
 
 /* --------------------------------------------------------------- helpers */
 
-static void skip_line(const char *test, const char *why)
-{
-    fprintf(stderr, "SKIP liveness::%s: %s\n", test, why);
-    cr_skip_test("%s", why);
-}
-
 /* True once every thread of pid is stopped. */
 static bool is_stopped(pid_t pid)
 {
@@ -310,7 +304,7 @@ Test(liveness, pid_namespace_writer)
             flat_writer(name);
         if (w < 0) {
             seqshm_close(r);
-            skip_line("pid_namespace_writer", "unshare(CLONE_NEWPID) refused");
+            SKIP_TEST("unshare(CLONE_NEWPID) refused");
             return;
         }
         cr_assert_gt(stop_mid_write(w, r), 0);
@@ -340,7 +334,7 @@ Test(liveness, sibling_pid1_writers)
         flat_writer(name);
     if (a < 0 || b < 0) {
         seqshm_close(r);
-        skip_line("sibling_pid1_writers", "unshare(CLONE_NEWPID) refused");
+        SKIP_TEST("unshare(CLONE_NEWPID) refused");
         return;
     }
     kill(b, SIGSTOP);
@@ -366,7 +360,7 @@ Test(liveness, time_namespace_writer)
         flat_writer(name);
     if (w < 0) {
         seqshm_close(r);
-        skip_line("time_namespace_writer", "unshare(CLONE_NEWTIME) refused");
+        SKIP_TEST("unshare(CLONE_NEWTIME) refused");
         return;
     }
     cr_assert_gt(stop_mid_write(w, r), 0);
@@ -412,7 +406,7 @@ Test(liveness, prober_without_proc)
         int rc = live_probe_in(CLONE_NEWNS, without_proc, name);
         if (rc == SKIPPED) {
             seqshm_close(r);
-            skip_line("prober_without_proc", "no mount namespace (needs root)");
+            SKIP_TEST("no mount namespace (needs root)");
             return;
         }
         cr_assert_eq(rc, 0, "%s: %s", layout_name(test_layouts[l]),
@@ -433,8 +427,7 @@ Test(liveness, prober_with_hidepid)
     int rc = live_probe_in(CLONE_NEWNS, hidepid_nobody, name);
     if (rc == SKIPPED) {
         seqshm_close(r);
-        skip_line("prober_with_hidepid",
-                  "needs root: a mount namespace, a proc mount, setuid");
+        SKIP_TEST("needs root: a mount namespace, a proc mount, setuid");
         return;
     }
     cr_assert_eq(rc, 0, "%s", probe_verdict(rc));
@@ -653,12 +646,12 @@ Test(liveness, small_dev_shm_refused_at_open)
         _exit(count_entries("/dev/shm") == 0 ? 0 : 5);
     }
     if (p < 0) {
-        skip_line("small_dev_shm_refused_at_open", "no mount namespace (needs root)");
+        SKIP_TEST("no mount namespace (needs root)");
         return;
     }
     int rc = ns_wait(p);
     if (rc == SKIPPED) {
-        skip_line("small_dev_shm_refused_at_open", "cannot mount a tmpfs (needs root)");
+        SKIP_TEST("cannot mount a tmpfs (needs root)");
         return;
     }
     cr_assert_eq(rc, 0, "step %d failed (1: open not ESYS/ENOSPC, 2: left "

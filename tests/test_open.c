@@ -329,7 +329,7 @@ Test(open, permission_denied_is_eacces)
     cr_assert_eq(seqshm_open_opts(&a, n, 8, &o), SEQSHM_OK);
     if (geteuid() == 0) {
         seqshm_close(a);
-        cr_skip_test("root ignores permission bits");
+        SKIP_TEST("root ignores permission bits");
     }
     cr_assert_eq(seqshm_open(&b, n, 8, 0), SEQSHM_EACCES);
     cr_assert_eq(seqshm_open(&b, n, 8, SEQSHM_RDONLY), SEQSHM_OK);

@@ -56,7 +56,7 @@ static int as_nobody(const char *name, unsigned mode)
 Test(security, another_users_segment_is_not_opened_for_writing)
 {
     if (geteuid() != 0)
-        cr_skip_test("needs root to become another user");
+        SKIP_TEST("needs root to become another user");
     for (unsigned mode = 0600; mode <= 0644; mode += 044) {
         char name[64], tag[16];
         snprintf(tag, sizeof tag, "other%o", mode);
@@ -122,7 +122,7 @@ Test(security, shrunk_segment)
 Test(security, creator_without_read_permission_unlinks_on_close)
 {
     if (geteuid() != 0)
-        cr_skip_test("needs root to become another user");
+        SKIP_TEST("needs root to become another user");
     char name[64], path[128];
     test_name(name, sizeof name, "wonly");
     snprintf(path, sizeof path, "/dev/shm/%s", name);

@@ -6,7 +6,7 @@
 set -u
 T=${1:-build/rel/seqshm}
 PEER=${2:-build/fault/peer}
-P="seqshm-t-$$"
+P="seqshm-t-${SEQSHM_TEST_RUN:-manual}-$$"
 tmp=$(mktemp -d)
 pass=0
 failed=0
@@ -101,6 +101,13 @@ expect 1 "write of too much" -- sh -c "head -c 100 /dev/zero | '$T' write '$P-a'
 expect 1 "create existing" -- "$T" create "$P-a" 64 --persist
 has "$tmp/err" "SEQSHM_EEXIST" "create existing names the status"
 expect 1 "create with a bad name" -- "$T" create "bad/name" 64 --persist
+has "$tmp/err" "invalid name 'bad/name': a name is 1 to 200 characters of A-Z a-z 0-9 . _ -" "the bad name is explained"
+expect 1 "info of a name that would leave /dev/shm" -- "$T" info ../etc
+has "$tmp/err" "invalid name '../etc'" "the bad name is named"
+expect 1 "create of size 0" -- "$T" create "$P-e" 0
+has "$tmp/err" "the size must be 1 to 1073741824 bytes (1 GiB), not 0" "the size rule is said"
+expect 1 "create of more than 1 GiB" -- "$T" create "$P-e" 1073741825
+has "$tmp/err" "the size must be 1 to 1073741824 bytes" "the size rule is said"
 expect 2 "no command" -- "$T"
 expect 2 "unknown command" -- "$T" frobnicate
 expect 2 "unknown option" -- "$T" ls --frob
@@ -131,12 +138,13 @@ expect 0 "make uninstall (DESTDIR)" -- make -s uninstall DESTDIR="$tmp/stage" PR
 expect 0 "make install (PREFIX)" -- make -s install PREFIX="$tmp/usr"
 cat > "$tmp/app.c" <<'APP'
 #include <seqshm.h>
+#include <stdlib.h>
 #include <stdio.h>
 #include <unistd.h>
 int main(void)
 {
     char name[64];
-    snprintf(name, sizeof name, "seqshm-t-%d-app", (int)getpid());
+    snprintf(name, sizeof name, "seqshm-t-%s-%d-app", getenv("SEQSHM_TEST_RUN") ? getenv("SEQSHM_TEST_RUN") : "manual", (int)getpid());
     seqshm *s;
     long v = 7, r = 0;
     if (seqshm_open(&s, name, sizeof v, SEQSHM_CREATE) != SEQSHM_OK ||
@@ -150,13 +158,35 @@ APP
 export PKG_CONFIG_PATH="$tmp/usr/lib/pkgconfig"
 flags=$(pkg-config --cflags --libs seqshm) && ok || bad "pkg-config knows seqshm"
 expect 0 "compile against the install" -- sh -c "cc -std=c11 '$tmp/app.c' $flags -o '$tmp/app'"
-expect 0 "run against the installed shared library" -- env LD_LIBRARY_PATH="$tmp/usr/lib" "$tmp/app"
+# a prefix outside the loader's path: seqshm.pc carries an rpath, so the
+# program runs as built, with no LD_LIBRARY_PATH
+expect 0 "run against the installed shared library" -- env -u LD_LIBRARY_PATH "$tmp/app"
 has "$tmp/out" "app read 7" "the installed library works"
-LD_LIBRARY_PATH="$tmp/usr/lib" ldd "$tmp/app" | grep -q "libseqshm.so.1 => $tmp/usr/lib" && ok || bad "linked by soname to the installed library"
+env -u LD_LIBRARY_PATH ldd "$tmp/app" | grep -q "libseqshm.so.1 => $tmp/usr/lib" && ok || bad "linked by soname to the installed library"
+# make with no C++ compiler: everything C builds, installs and runs
+mkdir -p "$tmp/conly" && cp -r Makefile seqshm.pc.in include src tools examples scripts "$tmp/conly/"
+expect 0 "make all without a C++ compiler" -- make -s -C "$tmp/conly" all CXX=no-such-c++
+has "$tmp/out" "no C++ compiler" "the skipped C++ parts are said once"
+expect 0 "make install without a C++ compiler" -- make -s -C "$tmp/conly" install CXX=no-such-c++ DESTDIR="$tmp/conly-stage"
+[ -x "$tmp/conly-stage/usr/local/bin/seqshm" ] && [ -f "$tmp/conly-stage/usr/local/lib/libseqshm.so.1" ] && ok || bad "the C library and tool installed"
+expect 0 "make demo without a C++ compiler" -- make -s -C "$tmp/conly" demo CXX=no-such-c++
+has "$tmp/out" "seqshm demo" "the demo ran"
 if command -v man >/dev/null 2>&1; then
     expect 0 "the installed man page renders" -- man -l "$tmp/usr/share/man/man1/seqshm.1"
     has "$tmp/out" "seqshm - list, inspect" "man page NAME line"
 fi
+
+# --- make bench writes a user's results under build/, not over the committed ones
+make -n bench 2>/dev/null | grep -qE '(^|[ =])bench/results' &&
+    bad "make bench writes into bench/results" || ok
+
+# --- the leftover check looks at its own run only ------------------------------
+touch "/dev/shm/seqshm-t-other$$-1-x"
+SEQSHM_TEST_RUN="mine$$" sh scripts/shm-clean-check.sh >/dev/null 2>&1 && ok ||
+    bad "another run's segment failed this run's leftover check"
+touch "/dev/shm/seqshm-t-mine$$-1-x"
+SEQSHM_TEST_RUN="mine$$" sh scripts/shm-clean-check.sh >/dev/null 2>&1 && bad "a leftover of this run went unseen" || ok
+rm -f "/dev/shm/seqshm-t-other$$-1-x" "/dev/shm/seqshm-t-mine$$-1-x"
 
 echo "tool: $pass passed, $failed failed"
 [ "$failed" -eq 0 ]

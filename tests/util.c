@@ -1,4 +1,5 @@
 #include "util.h"
+#include "run_tag.h"
 
 #include <dirent.h>
 #include <fcntl.h>
@@ -22,7 +23,7 @@ const char *layout_name(unsigned layout)
 
 const char *test_name(char *buf, size_t cap, const char *tag)
 {
-    snprintf(buf, cap, TEST_PREFIX "%d-%s", (int)getpid(), tag);
+    snprintf(buf, cap, TEST_PREFIX "%s-%d-%s", run_tag(), (int)getpid(), tag);
     return buf;
 }
 
@@ -45,7 +46,8 @@ void test_cleanup(void)
     }
     nchildren = 0;
     char prefix[64];
-    snprintf(prefix, sizeof prefix, TEST_PREFIX "%d-", (int)getpid());
+    snprintf(prefix, sizeof prefix, TEST_PREFIX "%s-%d-", run_tag(),
+             (int)getpid());
     DIR *d = opendir("/dev/shm");
     if (d == NULL)
         return;

@@ -7,11 +7,12 @@
 #include <stddef.h>
 #include <sys/types.h>
 
-/* Every name a test uses starts with this and the test process's pid, so
- * parallel tests never collide and cleanup finds what a test left. */
+/* Every name a test uses starts with this, the run's tag (run_tag.h) and the
+ * test process's pid, so parallel tests never collide and cleanup finds what
+ * a test left. */
 #define TEST_PREFIX "seqshm-t-"
 
-/* "seqshm-t-<pid>-<tag>" into buf. */
+/* "seqshm-t-<run>-<pid>-<tag>" into buf. */
 const char *test_name(char *buf, size_t cap, const char *tag);
 
 /* A suite's .fini: kills the children registered with test_child(), then
@@ -34,6 +35,14 @@ const char *sibling_path(char *buf, size_t cap, const char *prog);
 
 /* Creates /dev/shm/<name> as a plain file holding n bytes of data. */
 void plant_file(const char *name, const void *data, size_t n);
+
+/* Skips the current test and says so, with the reason, in the normal output
+ * (Criterion shows skips only with --verbose). For Criterion test files. */
+#define SKIP_TEST(why)                                                        \
+    do {                                                                      \
+        fprintf(stderr, "SKIP %s: %s\n", __func__, (why));                     \
+        cr_skip_test("%s", (why));                                            \
+    } while (0)
 
 /* Monotonic nanoseconds. */
 long long mono_ns(void);

@@ -8,6 +8,7 @@
  *                       none after it may
  * Exit 0 on success. */
 #include "seqshm.h"
+#include "run_tag.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -24,7 +25,7 @@ int main(int argc, char **argv)
     bool waiter = argc > 2 && strcmp(argv[2], "--waiter") == 0;
     bool dead = argc > 2 && strcmp(argv[2], "--dead-waiter") == 0;
     char name[64];
-    snprintf(name, sizeof name, "seqshm-s-%d-writes", (int)getpid());
+    snprintf(name, sizeof name, "seqshm-s-%s-%d-writes", run_tag(), (int)getpid());
     seqshm *s;
     if (seqshm_open(&s, name, 64, SEQSHM_CREATE | SEQSHM_EXCL) != SEQSHM_OK)
         return 1;

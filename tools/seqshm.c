@@ -16,6 +16,7 @@
 #include "../src/layout.h"
 
 #include <dirent.h>
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
@@ -59,6 +60,22 @@ static int fail(const char *cmd, const char *name, int st)
         fprintf(stderr, "seqshm: %s %s: %s (%s)\n", cmd, name,
                 seqshm_strerror(st), status_name(st));
     return 1;
+}
+
+/* The library's rule for names (seqshm_open), checked here to say what is
+ * wrong instead of "invalid argument". */
+static bool name_ok(const char *name)
+{
+    if (name[0] == '/')
+        name++;
+    size_t n = strlen(name);
+    if (n == 0 || n > SEQSHM_NAME_MAX || !strcmp(name, ".") ||
+        !strcmp(name, ".."))
+        return false;
+    for (size_t i = 0; i < n; i++)
+        if (!isalnum((unsigned char)name[i]) && !strchr("._-", name[i]))
+            return false;
+    return true;
 }
 
 static int usage_error(const char *cmd, const char *msg)
@@ -613,6 +630,13 @@ int main(int argc, char **argv)
         return usage_error(cmd, want == 0   ? "takes no name"
                                 : want == 1 ? "takes one NAME"
                                             : "takes NAME and SIZE");
+    if (want > 0 && !name_ok(ops[0])) {
+        fprintf(stderr, "seqshm: %s: invalid name '%s': a name is 1 to %d "
+                        "characters of A-Z a-z 0-9 . _ - (an optional leading "
+                        "'/' aside), and not '.' or '..'\n",
+                cmd, ops[0], SEQSHM_NAME_MAX);
+        return 1;
+    }
     if (!strcmp(cmd, "ls"))
         return cmd_ls(json);
     if (!strcmp(cmd, "info"))
@@ -625,6 +649,12 @@ int main(int argc, char **argv)
         size_t size;
         if (!parse_size(ops[1], &size))
             return usage_error(cmd, "SIZE is a number of bytes");
+        if (size == 0 || size > SEQSHM_MAX_SIZE) {
+            fprintf(stderr, "seqshm: create %s: the size must be 1 to %zu "
+                            "bytes (1 GiB), not %s\n",
+                    ops[0], (size_t)SEQSHM_MAX_SIZE, ops[1]);
+            return 1;
+        }
         return cmd_create(ops[0], size, layout, mode, persist);
     }
     if (!strcmp(cmd, "write"))

@@ -11,6 +11,7 @@
  * found exactly that). No process-shared mutex can defend against it; that
  * layout trusts whoever can write the segment (README, "Security"). */
 #include "seqshm.h"
+#include "../run_tag.h"
 
 #include <fcntl.h>
 #include <stdint.h>
@@ -55,7 +56,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     static char name[64];
     if (name[0] == '\0')
-        snprintf(name, sizeof name, "seqshm-s-%d-fuzz", (int)getpid());
+        snprintf(name, sizeof name, "seqshm-s-%s-%d-fuzz", run_tag(), (int)getpid());
     char path[96];
     snprintf(path, sizeof path, "/dev/shm/%s", name);
     int fd = open(path, O_RDWR | O_CREAT | O_TRUNC, 0600);
