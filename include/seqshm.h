@@ -158,6 +158,7 @@ typedef struct seqshm_handle seqshm_handle;
 #define SEQSHM_ETYPE (-9)     /* the segment's type tag differs */
 #define SEQSHM_ESYS (-10)     /* another operating-system failure; errno
                                  keeps the cause */
+#define SEQSHM_EOVERWRITTEN (-11) /* that version is no longer kept */
 
 /* A short English description of a status; never NULL. Unknown values give
  * "unknown seqshm status". */
@@ -181,6 +182,9 @@ SEQSHM_API const char *seqshm_strerror(int status);
 /* Retries a call with timeout 0 may make without sleeping. */
 #define SEQSHM_SPIN_TRIES 64
 
+/* Most payload slots a segment may have (see seqshm_options.slots). */
+#define SEQSHM_MAX_SLOTS 65536u
+
 /* Largest payload a segment may carry (1 GiB). */
 #define SEQSHM_MAX_SIZE ((size_t)1 << 30)
 
@@ -195,6 +199,18 @@ typedef struct seqshm_options {
     uint64_t type_tag; /* 0: unchecked (and a new segment is untagged);
                           otherwise a new segment records it and an existing
                           one must carry exactly this tag (SEQSHM_ETYPE). */
+    unsigned slots;    /* payload slots of a new segment: the number of
+                          versions it keeps (one fewer while a write is in
+                          progress). 0: as the layout flags say (1, or 2
+                          with SEQSHM_DOUBLE_BUFFER); else a power of two
+                          1..SEQSHM_MAX_SLOTS. 2 slots are the double
+                          buffer (seqshm_layout() says so). SEQSHM_EINVAL:
+                          not a power of two, too many, > 1 with
+                          SEQSHM_MUTEX, other than 2 with
+                          SEQSHM_DOUBLE_BUFFER, or slots x size above
+                          4 GiB. Ignored when the segment exists (its own
+                          count wins; seqshm_slots() tells it). */
+    const char *schema; /* reserved for field layouts; must be NULL */
 } seqshm_options;      /* zero-initialise, then set what you need */
 
 /* ------------------------------------------------------------- lifecycle */
@@ -308,6 +324,58 @@ SEQSHM_API int seqshm_read_partial(const seqshm *shm, void *dst, size_t len,
 SEQSHM_API int seqshm_read_span(const seqshm *shm, void *dst, size_t cap,
                                 size_t *nread, int64_t timeout_ns);
 
+/* --------------------------------------------------------------- history */
+
+/* A segment with N slots keeps its last N versions (N - 1 while a write is
+ * in progress, or after a writer died mid-write until the next write). A
+ * newest-version read (seqshm_read) fails and retries only when writers lap
+ * it N - 1 times during one copy. Readers and consumers store nothing in the
+ * segment on these calls, so any number of them, read-only handles
+ * included, follow one writer, each at its own pace. */
+
+/* Copy exactly version `version` into dst (size bytes).
+ *   SEQSHM_OK            copied; version 0 is the initial all-zero payload
+ *                        while it is kept;
+ *   SEQSHM_EOVERWRITTEN  that version is no longer kept (also when it was
+ *                        overwritten during the copy);
+ *   SEQSHM_ETIMEDOUT     not published within timeout_ns (it waits as
+ *                        seqshm_wait does);
+ *   SEQSHM_EOWNERDEAD    one slot, and a dead writer left it torn;
+ *   SEQSHM_EINVAL. */
+SEQSHM_API int seqshm_read_at(const seqshm *shm, uint64_t version, void *dst,
+                              int64_t timeout_ns);
+
+/* The consumer's step. Delivers version *cursor + 1 if it is still kept,
+ * else the oldest version kept, into dst (size bytes); stores in *lost (may
+ * be NULL) how many versions after *cursor it skipped, and sets *cursor to
+ * the version delivered. Waits up to timeout_ns for a version newer than
+ * *cursor (SEQSHM_ETIMEDOUT; *cursor and *lost unchanged). Start with
+ * *cursor = seqshm_version(shm) to receive only what comes next, or 0 to
+ * receive all that is still kept. With one slot it delivers the newest
+ * version and counts the rest as lost. The versions it delivers strictly
+ * increase; delivered + lost = the versions published after the start.
+ * Errors: EINVAL, ETIMEDOUT, EOWNERDEAD (one slot, torn by a dead writer). */
+SEQSHM_API int seqshm_next(const seqshm *shm, uint64_t *cursor, void *dst,
+                           uint64_t *lost, int64_t timeout_ns);
+
+/* ---------------------------------------------------------------- update */
+
+/* Read-modify-write without lost updates, for several writers. Under the
+ * write claim, fn receives a private copy of the current value (size bytes)
+ * and changes it in place; what it leaves there is published as the next
+ * version. Readers never wait for fn: they go on reading the last published
+ * version (in SEQSHM_MUTEX, read-write handles take the mutex and so wait,
+ * as for any write; read-only handles do not). fn must not call seqshm on
+ * the same segment and should be short: other writers wait for it. A process
+ * that dies inside fn leaves nothing written; its claim is recovered as a
+ * dead writer's. The private copy is on the stack up to 1 KiB, else
+ * allocated for the call.
+ * Errors: EINVAL, EACCES, ETIMEDOUT, EOWNERDEAD (one slot, torn: there is no
+ * consistent value to give fn), ESYS (no memory for the copy). */
+typedef void seqshm_update_fn(void *value, size_t size, void *ctx);
+SEQSHM_API int seqshm_update(seqshm *shm, seqshm_update_fn *fn, void *ctx,
+                             int64_t timeout_ns);
+
 /* --------------------------------------------------------------- waiting */
 
 /* Return SEQSHM_OK as soon as the version is greater than since_version,
@@ -347,6 +415,9 @@ SEQSHM_API const char *seqshm_name(const seqshm *shm);
 
 /* Payload size in bytes. */
 SEQSHM_API size_t seqshm_size(const seqshm *shm);
+
+/* Payload slots: the number of versions the segment keeps. */
+SEQSHM_API unsigned seqshm_slots(const seqshm *shm);
 
 /* True if this handle created the segment, in this process (false in a
  * forked child). */

@@ -100,6 +100,7 @@ struct options {
     bool persist = false;    // the creator does not unlink on destruction
     unsigned mode = 0;       // permission bits of a new segment; 0: 0600
     std::uint64_t type_tag = 0; // checked on open when not 0
+    unsigned slots = 0;      // versions kept by a new segment (seqshm.h)
 };
 
 template <typename T>
@@ -127,7 +128,11 @@ public:
             flags |= SEQSHM_RDONLY;
         if (o.persist)
             flags |= SEQSHM_PERSIST;
-        seqshm_options c{flags, o.mode, o.type_tag};
+        seqshm_options c{};
+        c.flags = flags;
+        c.mode = o.mode;
+        c.type_tag = o.type_tag;
+        c.slots = o.slots;
         if (sizeof(T) > SEQSHM_MAX_SIZE)
             throw std::invalid_argument(
                 "seqshm: " + name_ + ": a payload of " +

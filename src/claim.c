@@ -15,15 +15,15 @@
 
 /* The claim holder found a write that never completed (seq BUSY). With one
  * slot the payload may be torn: mark it so until a full write. With several,
- * the half-written slot was never published: discard it. The version stays. */
+ * the half-written slot was never published, but the version it held is
+ * gone: mark it LOST until the next publish. The version stays. */
 void claim_repair(const struct seqshm *s)
 {
     uint64_t seq = atomic_load_explicit(&s->line->seq, memory_order_relaxed);
     if (!(seq & SEQ_BUSY))
         return;
     seq &= ~SEQ_BUSY;
-    if (s->slot_mask == 0)
-        seq |= SEQ_TORN;
+    seq |= s->slot_mask == 0 ? SEQ_TORN : SEQ_LOST;
     atomic_store_explicit(&s->line->seq, seq, memory_order_release);
 }
 

@@ -142,6 +142,10 @@ HIDDEN bool claim_recover(const struct seqshm *s, uint64_t dead);
  * mutex): ends the write it left unfinished. */
 HIDDEN void claim_repair(const struct seqshm *s);
 
+/* read.c: a single slot held BUSY for long: recovers a dead writer's claim
+ * (read-write handles) or reports it (SEQSHM_EOWNERDEAD, read-only). */
+HIDDEN int writer_gone(const struct seqshm *s);
+
 /* robust.c: the process-shared robust mutex. */
 HIDDEN int robust_init(pthread_mutex_t *m);
 HIDDEN int robust_lock(const struct seqshm *s, struct deadline *d);

@@ -40,23 +40,32 @@
 #define CACHE_LINE 64u
 #define INLINE_OFFSET 16u   /* inline slots follow seq and owner ... */
 #define INLINE_BYTES (CACHE_LINE - INLINE_OFFSET) /* ... in the same line */
-#define MAX_SLOTS 64u
+#define MAX_SLOTS SEQSHM_MAX_SLOTS
+#define MAX_SLOTS_BYTES (UINT64_C(4) << 30) /* slots x size, at most */
 
 /* Layout kinds stored in hdr.flags (the public flag values). */
 #define LAYOUT_MASK (SEQSHM_DOUBLE_BUFFER | SEQSHM_MUTEX)
 
 /*
- * The sequence word. seq = version << 2 | TORN | BUSY.
+ * The sequence word. seq = version * STEP | LOST | TORN | BUSY.
  *   BUSY  a writer holds the claim and is filling slot (version+1) % slots.
- *   TORN  single-slot layouts only: a writer died mid-copy, the payload is
- *         not a snapshot; cleared by the next full write.
- * A writer moves seq from V<<2|t to V<<2|t|BUSY, copies, then publishes
- * (V+1)<<2 (a full write) with release order. Only the claim holder stores
- * to seq, so its stores need no read-modify-write.
+ *   TORN  one slot only: a writer died mid-copy, the payload is not a
+ *         snapshot; cleared by the next full write.
+ *   LOST  several slots: a writer died filling slot (version+1) % slots, so
+ *         the version that slot held (version+1-slots) is gone, as if a
+ *         write were still in progress; cleared by the next publish.
+ * A writer moves seq from V*STEP|b to V*STEP|b|BUSY, copies, then publishes
+ * (V+1)*STEP with release order. Only the claim holder stores to seq, so its
+ * stores need no read-modify-write. The slot of version v is intact while
+ * the highest version whose slot may have been written, seq / STEP + (seq &
+ * (BUSY|LOST) ? 1 : 0), is below v + slots: seq - v * STEP <= (slots - 1) *
+ * STEP says exactly that (seqlock.h).
  */
 #define SEQ_BUSY UINT64_C(1)
 #define SEQ_TORN UINT64_C(2)
-#define SEQ_STEP UINT64_C(4)
+#define SEQ_LOST UINT64_C(4)
+#define SEQ_STEP UINT64_C(8)
+#define SEQ_BITS (SEQ_STEP - 1)
 
 struct seqshm_header {
     _Atomic uint64_t magic;  /* SEQSHM_MAGIC, stored last with release */
@@ -66,7 +75,8 @@ struct seqshm_header {
     uint64_t total_size;     /* bytes of the whole object */
     uint64_t slot_offset;    /* offset of slot 0 */
     uint64_t slot_stride;    /* bytes from one slot to the next */
-    uint32_t slot_count;     /* a power of two, 1..MAX_SLOTS */
+    uint32_t slot_count;     /* a power of two, 1..MAX_SLOTS; 2 is
+                                flags DOUBLE_BUFFER, MUTEX has 1 */
     int32_t creator_pid;     /* for display only: in the creator's PID
                                 namespace, which may not be the reader's */
     uint64_t creator_token;  /* the creating handle's owner token (owner.c) */

@@ -22,7 +22,7 @@ _Thread_local uint64_t seqshm_stat_retries;
  * seq still equals s1 after that load, no later writer has published, so
  * owner is the writer of that BUSY (or one recovering it, who is alive).
  * A dead writer's owner word and another writer's BUSY are never paired. */
-static int writer_gone(const struct seqshm *s)
+int writer_gone(const struct seqshm *s)
 {
     uint64_t s1 = atomic_load_explicit(&s->line->seq, memory_order_acquire);
     if (!(s1 & SEQ_BUSY))

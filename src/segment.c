@@ -33,10 +33,26 @@
 
 static size_t round_up(size_t n, size_t to) { return (n + to - 1) / to * to; }
 
-/* Where the slots of a new segment go; see layout.h. */
-static void plan_slots(struct seqshm_header *h, size_t size, unsigned layout)
+/* The slot count a new segment gets (options already validated). */
+static unsigned slot_count(const seqshm_options *o)
 {
-    h->slot_count = layout == SEQSHM_DOUBLE_BUFFER ? 2 : 1;
+    if (o->slots != 0)
+        return o->slots;
+    return (o->flags & SEQSHM_DOUBLE_BUFFER) ? 2 : 1;
+}
+
+/* The layout a new segment records: 2 slots are the double buffer. */
+static unsigned layout_of(const seqshm_options *o)
+{
+    if (o->flags & SEQSHM_MUTEX)
+        return SEQSHM_MUTEX;
+    return slot_count(o) == 2 ? SEQSHM_DOUBLE_BUFFER : 0;
+}
+
+/* Where the slots of a new segment go; see layout.h. */
+static void plan_slots(struct seqshm_header *h, size_t size, unsigned count)
+{
+    h->slot_count = count;
     size_t inline_stride = round_up(size, 8);
     if (inline_stride * h->slot_count <= INLINE_BYTES) {
         h->slot_offset = SEQ_LINE_OFFSET + INLINE_OFFSET;
@@ -51,7 +67,7 @@ static void plan_slots(struct seqshm_header *h, size_t size, unsigned layout)
 
 static uint64_t max_total(void)
 {
-    return SLOTS_OFFSET + (uint64_t)MAX_SLOTS * SEQSHM_MAX_SIZE;
+    return SLOTS_OFFSET + MAX_SLOTS_BYTES + (uint64_t)MAX_SLOTS * SLOT_ALIGN;
 }
 
 /* Every field an opener relies on, checked against the object's size. */
@@ -65,14 +81,17 @@ static bool header_valid(const struct seqshm_header *h, uint64_t obj_size)
         return false;
     if (n == 0 || n > MAX_SLOTS || (n & (n - 1)) != 0)
         return false;
-    if ((n > 1) != (h->flags == SEQSHM_DOUBLE_BUFFER))
+    if ((n == 2) != (h->flags == SEQSHM_DOUBLE_BUFFER) ||
+        (h->flags == SEQSHM_MUTEX && n != 1))
         return false;
     if (h->payload_size == 0 || h->payload_size > SEQSHM_MAX_SIZE)
         return false;
     if (h->slot_stride < h->payload_size || h->slot_stride % 8 != 0 ||
         h->slot_stride > SEQSHM_MAX_SIZE + SLOT_ALIGN)
         return false;
-    uint64_t span = h->slot_stride * n; /* < 2^37: no overflow */
+    if (h->payload_size * n > MAX_SLOTS_BYTES)
+        return false;
+    uint64_t span = h->slot_stride * n; /* < 2^47: no overflow */
     if (h->slot_offset == SEQ_LINE_OFFSET + INLINE_OFFSET)
         return span <= INLINE_BYTES;
     return h->slot_offset >= SLOTS_OFFSET && h->slot_offset % SLOT_ALIGN == 0 &&
@@ -186,7 +205,7 @@ static int create_new(struct seqshm **out, const char *shm_name,
         return status_from_errno(errno);
 
     struct seqshm_header plan = {0};
-    plan_slots(&plan, size, o->flags & LAYOUT_MASK);
+    plan_slots(&plan, size, slot_count(o));
     void *base = MAP_FAILED;
     struct stat st;
     int rc = SEQSHM_ESYS;
@@ -211,7 +230,7 @@ static int create_new(struct seqshm **out, const char *shm_name,
     /* The object was zero-filled: version 0, payload all zero. */
     struct seqshm_header *h = base;
     h->layout_version = SEQSHM_LAYOUT_VERSION;
-    h->flags = o->flags & LAYOUT_MASK;
+    h->flags = layout_of(o);
     h->payload_size = size;
     h->total_size = plan.total_size;
     h->slot_offset = plan.slot_offset;
@@ -327,13 +346,26 @@ static bool options_valid(size_t size, const seqshm_options *o)
         return false;
     if ((f & SEQSHM_DOUBLE_BUFFER) && (f & SEQSHM_MUTEX))
         return false;
-    return size <= SEQSHM_MAX_SIZE;
+    if (o->schema != NULL)
+        return false;
+    unsigned n = o->slots;
+    if (n != 0 && (n > MAX_SLOTS || (n & (n - 1)) != 0))
+        return false;
+    if ((f & SEQSHM_MUTEX) && n > 1)
+        return false;
+    if ((f & SEQSHM_DOUBLE_BUFFER) && n != 0 && n != 2)
+        return false;
+    if (size > SEQSHM_MAX_SIZE)
+        return false;
+    /* slots x size at most 4 GiB, checked where a segment is made */
+    return !(f & SEQSHM_CREATE) || size == 0 ||
+           (uint64_t)size * (n != 0 ? n : 1) <= MAX_SLOTS_BYTES;
 }
 
 int seqshm_open_opts(seqshm **out, const char *name, size_t size,
                      const seqshm_options *opts)
 {
-    static const seqshm_options defaults = {0, 0, 0};
+    static const seqshm_options defaults = {0};
     const seqshm_options *o = opts != NULL ? opts : &defaults;
     if (out != NULL)
         *out = NULL;
@@ -362,7 +394,7 @@ int seqshm_open_opts(seqshm **out, const char *name, size_t size,
 
 int seqshm_open(seqshm **out, const char *name, size_t size, unsigned flags)
 {
-    seqshm_options o = {flags, 0, 0};
+    seqshm_options o = {.flags = flags};
     return seqshm_open_opts(out, name, size, &o);
 }
 

@@ -14,17 +14,20 @@
  *
  * Reader (performs no store):
  *     s0 := seq                   acquire
- *     copy slot (s0 / STEP) % N
+ *     v := s0 / STEP; copy slot v % N
  *     fence                       acquire: the copy before the reload
  *     s1 := seq                   relaxed
- *     snapshot  <=>  s1 - (s0 & ~BUSY) <= window,  window = (N - 1) * STEP
+ *     snapshot  <=>  s1 - v * STEP <= window,  window = (N - 1) * STEP
  *
  * Why: the writer of version w fills slot w % N and claims by storing
  * (w - 1) * STEP | BUSY. The first writer that can reuse the slot of version
- * v is v + N, whose claim stores (v + N - 1) * STEP | BUSY = (s0 & ~BUSY) +
- * window + BUSY. If the copy saw any of its payload stores, the fences make
- * s1 see that claim or later, and the check fails. With one slot (window 0)
- * that is the classic s1 == s0, and a BUSY s0 is never copied (`stall`).
+ * v is v + N, whose claim stores (v + N - 1) * STEP | BUSY = v * STEP +
+ * window + BUSY (or, once recovered from its death, the same with LOST). If
+ * the copy saw any of its payload stores, the fences make s1 see that claim
+ * or later, and the check fails. With one slot (window 0) that is the
+ * classic s1 == s0, and a BUSY or TORN s0 is never copied (`stall`). The
+ * same check, with v chosen by the caller, serves reads of older versions
+ * (history.c).
  */
 #ifndef SEQSHM_SEQLOCK_H
 #define SEQSHM_SEQLOCK_H
@@ -51,7 +54,7 @@ static inline bool snapshot_try(const struct seqshm *s, void *dst, size_t len,
     copy_out(dst, slot + off, len);
     atomic_thread_fence(memory_order_acquire);
     uint64_t s1 = atomic_load_explicit(&s->line->seq, memory_order_relaxed);
-    return s1 - (s0 & ~SEQ_BUSY) <= s->window;
+    return s1 - (s0 & ~SEQ_BITS) <= s->window;
 }
 
 /* Takes the claim for token `self` if it is free; the waiting path is

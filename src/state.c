@@ -12,6 +12,10 @@ bool seqshm_is_occupied(const seqshm *s)
 
 const char *seqshm_name(const seqshm *s) { return s != NULL ? s->name : ""; }
 size_t seqshm_size(const seqshm *s) { return s != NULL ? s->size : 0; }
+unsigned seqshm_slots(const seqshm *s)
+{
+    return s != NULL ? (unsigned)(s->slot_mask + 1) : 0;
+}
 /* The identity page is wiped by fork: a child is not the creator. */
 bool seqshm_is_creator(const seqshm *s) { return s != NULL && s->ident->creator; }
 unsigned seqshm_layout(const seqshm *s) { return s != NULL ? s->layout : 0; }

@@ -15,6 +15,7 @@ const char *seqshm_strerror(int status)
     case SEQSHM_EOWNERDEAD: return "a writer died mid-write; payload torn";
     case SEQSHM_ETYPE: return "segment has a different type tag";
     case SEQSHM_ESYS: return "operating-system error (see errno)";
+    case SEQSHM_EOVERWRITTEN: return "that version is no longer kept";
     default: return "unknown seqshm status";
     }
 }

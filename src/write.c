@@ -1,16 +1,30 @@
-/* write.c - every write (full, partial, span, clear) in every layout goes
- * through write_range(). */
+/* write.c - every write (full, partial, span, clear, update) in every
+ * layout goes through write_range(). */
 #include "seqlock.h"
 
-/* Writes [off, off+len) of the payload from src (zeros if src is NULL).
- * In SEQSHM_MUTEX the robust mutex is taken first; the claim is then always
- * free, but keeping it lets read-only readers see BUSY and the owner.
- * A full write may repair a torn payload; a partial one may not. */
+#include <errno.h>
+#include <stdlib.h>
+
+#define UPDATE_STACK 1024 /* update's private copy lives on the stack up to */
+
+/* An update: fn changes a private copy of the current value, which is then
+ * written in full. */
+struct update {
+    seqshm_update_fn *fn;
+    void *ctx;
+    unsigned char *buf; /* size bytes */
+};
+
+/* Writes [off, off+len) of the payload from src (zeros if src is NULL), or,
+ * with u, what u->fn makes of the current value. In SEQSHM_MUTEX the robust
+ * mutex is taken first; the claim is then always free, but keeping it lets
+ * read-only readers see BUSY and the owner. A full write may repair a torn
+ * payload; a partial one or an update may not. */
 static int write_range(struct seqshm *s, const void *src, size_t len,
-                       size_t off, int64_t timeout_ns)
+                       size_t off, int64_t timeout_ns, struct update *u)
 {
     struct deadline d;
-    bool full = off == 0 && len == s->size;
+    bool full = off == 0 && len == s->size && u == NULL;
     uint64_t self = owner_self(s);
     if (unlikely(self == 0))
         return SEQSHM_ESYS; /* no identity (a forked child that could not
@@ -35,10 +49,18 @@ static int write_range(struct seqshm *s, const void *src, size_t len,
     }
 
     uint64_t version = seq / SEQ_STEP;
+    if (u != NULL) {
+        /* Under the claim, before BUSY: readers go on reading meanwhile,
+         * and a death in fn leaves nothing to repair. */
+        copy_out(u->buf, slot_at(s, version), s->size);
+        u->fn(u->buf, s->size, u->ctx);
+        FAULT("in_update");
+        src = u->buf;
+    }
     claim_begin(s, seq);
     FAULT("after_claim");
     unsigned char *slot = slot_at(s, version + 1);
-    if (!full && s->slot_mask != 0) {
+    if (!full && u == NULL && s->slot_mask != 0) {
         /* a new slot: merge with the current value around the range */
         const unsigned char *cur = slot_at(s, version);
         copy_within(slot, cur, off);
@@ -68,21 +90,21 @@ static int writable(const struct seqshm *s, const void *src, size_t len,
 int seqshm_write(seqshm *s, const void *src, int64_t timeout_ns)
 {
     int rc = s == NULL ? SEQSHM_EINVAL : writable(s, src, s->size, 0);
-    return rc != SEQSHM_OK ? rc : write_range(s, src, s->size, 0, timeout_ns);
+    return rc != SEQSHM_OK ? rc : write_range(s, src, s->size, 0, timeout_ns, NULL);
 }
 
 int seqshm_write_partial(seqshm *s, const void *src, size_t len, size_t off,
                          int64_t timeout_ns)
 {
     int rc = writable(s, src, len, off);
-    return rc != SEQSHM_OK ? rc : write_range(s, src, len, off, timeout_ns);
+    return rc != SEQSHM_OK ? rc : write_range(s, src, len, off, timeout_ns, NULL);
 }
 
 int seqshm_write_span(seqshm *s, const void *src, size_t len,
                       int64_t timeout_ns)
 {
     int rc = writable(s, src, len, 0);
-    return rc != SEQSHM_OK ? rc : write_range(s, src, len, 0, timeout_ns);
+    return rc != SEQSHM_OK ? rc : write_range(s, src, len, 0, timeout_ns, NULL);
 }
 
 int seqshm_clear(seqshm *s, int64_t timeout_ns)
@@ -91,5 +113,25 @@ int seqshm_clear(seqshm *s, int64_t timeout_ns)
         return SEQSHM_EINVAL;
     if (s->rdonly)
         return SEQSHM_EACCES;
-    return write_range(s, NULL, s->size, 0, timeout_ns);
+    return write_range(s, NULL, s->size, 0, timeout_ns, NULL);
+}
+
+int seqshm_update(seqshm *s, seqshm_update_fn *fn, void *ctx,
+                  int64_t timeout_ns)
+{
+    if (s == NULL || fn == NULL)
+        return SEQSHM_EINVAL;
+    if (s->rdonly)
+        return SEQSHM_EACCES;
+    unsigned char stack[UPDATE_STACK];
+    struct update u = {fn, ctx, stack};
+    if (s->size > sizeof stack && (u.buf = malloc(s->size)) == NULL)
+        return SEQSHM_ESYS;
+    int rc = write_range(s, NULL, s->size, 0, timeout_ns, &u);
+    if (u.buf != stack) {
+        int err = errno;
+        free(u.buf);
+        errno = err;
+    }
+    return rc;
 }

@@ -103,13 +103,15 @@ static void reader(const char *name, unsigned flags, struct board *b, int out)
     _exit(0);
 }
 
-static int run_layout(unsigned layout, const char *lname, int kills)
+static int run_layout(unsigned layout, unsigned slots, const char *lname,
+                      int kills)
 {
     char name[64];
     snprintf(name, sizeof name, "seqshm-s-%s-%d-kill", run_tag(), (int)getpid());
     seqshm *s;
-    if (seqshm_open(&s, name, SIZE, SEQSHM_CREATE | SEQSHM_EXCL | layout) !=
-        SEQSHM_OK)
+    seqshm_options o = {.flags = SEQSHM_CREATE | SEQSHM_EXCL | layout,
+                        .slots = slots};
+    if (seqshm_open_opts(&s, name, SIZE, &o) != SEQSHM_OK)
         return 1;
     struct board *b = mmap(NULL, sizeof *b, PROT_READ | PROT_WRITE,
                            MAP_SHARED | MAP_ANONYMOUS, -1, 0);
@@ -198,9 +200,10 @@ int main(int argc, char **argv)
         fprintf(stderr, "usage: killer [--kills N]\n");
         return 2;
     }
-    int bad = run_layout(0, "single", kills);
-    bad |= run_layout(SEQSHM_DOUBLE_BUFFER, "double", kills);
-    bad |= run_layout(SEQSHM_MUTEX, "mutex", kills);
+    int bad = run_layout(0, 1, "single", kills);
+    bad |= run_layout(SEQSHM_DOUBLE_BUFFER, 2, "double", kills);
+    bad |= run_layout(SEQSHM_MUTEX, 1, "mutex", kills);
+    bad |= run_layout(0, 8, "8slot", kills);
     printf("killer: %s\n", bad ? "FAILED" : "no torn snapshot returned as OK");
     return bad;
 }

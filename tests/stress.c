@@ -81,14 +81,15 @@ static void reader(const char *name, size_t size, unsigned flags, double until,
     _exit(0);
 }
 
-static int run_case(unsigned layout, const char *lname, size_t size,
-                    double seconds)
+static int run_case(unsigned layout, unsigned slots, const char *lname,
+                    size_t size, double seconds)
 {
     char name[64];
     snprintf(name, sizeof name, "seqshm-s-%s-%d", run_tag(), (int)getpid());
     seqshm *s;
-    if (seqshm_open(&s, name, size, SEQSHM_CREATE | SEQSHM_EXCL | layout) !=
-        SEQSHM_OK) {
+    seqshm_options o = {.flags = SEQSHM_CREATE | SEQSHM_EXCL | layout,
+                        .slots = slots};
+    if (seqshm_open_opts(&s, name, size, &o) != SEQSHM_OK) {
         fprintf(stderr, "stress: cannot create %s\n", name);
         return 1;
     }
@@ -146,13 +147,16 @@ int main(int argc, char **argv)
             return 2;
         }
     }
-    static const unsigned layouts[] = {0, SEQSHM_DOUBLE_BUFFER, SEQSHM_MUTEX};
-    static const char *names[] = {"single", "double", "mutex"};
+    static const unsigned layouts[] = {0, SEQSHM_DOUBLE_BUFFER, SEQSHM_MUTEX,
+                                       0, 0};
+    static const unsigned slots[] = {1, 2, 1, 4, 64};
+    static const char *names[] = {"single", "double", "mutex", "4slot",
+                                  "64slot"};
     static const size_t sizes[] = {64, 4096, 65536};
     int bad = 0;
-    for (int l = 0; l < 3; l++)
+    for (int l = 0; l < 5; l++)
         for (int z = 0; z < 3; z++)
-            bad |= run_case(layouts[l], names[l], sizes[z], seconds);
+            bad |= run_case(layouts[l], slots[l], names[l], sizes[z], seconds);
     printf("stress: %s\n", bad ? "FAILED" : "no torn snapshot");
     return bad;
 }

@@ -227,7 +227,7 @@ static seqshm *make_segment(char *name, size_t cap, const char *tag,
 {
     seqshm *s;
     test_name(name, cap, tag);
-    seqshm_options o = {SEQSHM_CREATE | layout, 0666, 0};
+    seqshm_options o = {.flags = SEQSHM_CREATE | layout, .mode = 0666, .type_tag = 0};
     cr_assert_eq(seqshm_open_opts(&s, name, BIG, &o), SEQSHM_OK);
     return under_test = s;
 }

@@ -168,7 +168,7 @@ Test(open, bad_flags_and_sizes)
     cr_assert_eq(seqshm_open(&a, n, SEQSHM_MAX_SIZE + 1, SEQSHM_CREATE),
                  SEQSHM_EINVAL);
     cr_assert_eq(seqshm_open(&a, n, SIZE_MAX, SEQSHM_CREATE), SEQSHM_EINVAL);
-    seqshm_options o = {SEQSHM_CREATE, 01000, 0};
+    seqshm_options o = {.flags = SEQSHM_CREATE, .mode = 01000, .type_tag = 0};
     cr_assert_eq(seqshm_open_opts(&a, n, 8, &o), SEQSHM_EINVAL, "sticky bit");
     cr_assert_not(shm_exists(n), "nothing created by a refused call");
 }
@@ -218,7 +218,7 @@ Test(open, mode_is_exact_whatever_the_umask)
                  st.st_mode & 07777);
     seqshm_close(a);
 
-    seqshm_options o = {SEQSHM_CREATE, 0644, 0};
+    seqshm_options o = {.flags = SEQSHM_CREATE, .mode = 0644, .type_tag = 0};
     cr_assert_eq(seqshm_open_opts(&a, n, 8, &o), SEQSHM_OK);
     cr_assert_eq(stat(path, &st), 0);
     cr_assert_eq(st.st_mode & 07777, 0644, "asked 0644 under umask 077");
@@ -238,7 +238,7 @@ Test(open, type_tags)
     char n[64];
     seqshm *a, *b;
     test_name(n, sizeof n, "tag");
-    seqshm_options o = {SEQSHM_CREATE, 0, 0xfeedu};
+    seqshm_options o = {.flags = SEQSHM_CREATE, .mode = 0, .type_tag = 0xfeedu};
     cr_assert_eq(seqshm_open_opts(&a, n, 8, &o), SEQSHM_OK);
     cr_assert_eq(seqshm_type_tag(a), 0xfeedu);
     o.flags = 0;
@@ -325,7 +325,7 @@ Test(open, permission_denied_is_eacces)
     char n[64];
     seqshm *a, *b;
     test_name(n, sizeof n, "perm");
-    seqshm_options o = {SEQSHM_CREATE, 0400, 0};
+    seqshm_options o = {.flags = SEQSHM_CREATE, .mode = 0400, .type_tag = 0};
     cr_assert_eq(seqshm_open_opts(&a, n, 8, &o), SEQSHM_OK);
     if (geteuid() == 0) {
         seqshm_close(a);

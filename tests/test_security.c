@@ -61,7 +61,7 @@ Test(security, another_users_segment_is_not_opened_for_writing)
         char name[64], tag[16];
         snprintf(tag, sizeof tag, "other%o", mode);
         test_name(name, sizeof name, tag);
-        seqshm_options o = {SEQSHM_CREATE, mode, 0};
+        seqshm_options o = {.flags = SEQSHM_CREATE, .mode = mode, .type_tag = 0};
         seqshm *s;
         cr_assert_eq(seqshm_open_opts(&s, name, 8, &o), SEQSHM_OK);
         unsigned char b[8];
@@ -131,7 +131,7 @@ Test(security, creator_without_read_permission_unlinks_on_close)
         if (setgroups(0, NULL) != 0 || setgid(NOBODY) != 0 ||
             setuid(NOBODY) != 0)
             _exit(90);
-        seqshm_options o = {SEQSHM_CREATE | SEQSHM_EXCL, 0222, 0};
+        seqshm_options o = {.flags = SEQSHM_CREATE | SEQSHM_EXCL, .mode = 0222, .type_tag = 0};
         seqshm *s;
         if (seqshm_open_opts(&s, name, 8, &o) != SEQSHM_OK)
             _exit(1);
@@ -150,7 +150,7 @@ Test(security, header_rewritten_after_open_changes_nothing)
 {
     char name[64], path[128];
     seqshm *s;
-    seqshm_options o = {SEQSHM_CREATE, 0, 0x7a6};
+    seqshm_options o = {.flags = SEQSHM_CREATE, .mode = 0, .type_tag = 0x7a6};
     test_name(name, sizeof name, "rewrite");
     snprintf(path, sizeof path, "/dev/shm/%s", name);
     cr_assert_eq(seqshm_open_opts(&s, name, 4096, &o), SEQSHM_OK);

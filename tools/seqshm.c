@@ -487,9 +487,8 @@ static bool parse_size(const char *s, size_t *out)
 static int cmd_create(const char *name, size_t size, unsigned layout,
                       unsigned mode, bool persist)
 {
-    seqshm_options o = {SEQSHM_CREATE | SEQSHM_EXCL | layout |
-                            (persist ? SEQSHM_PERSIST : 0u),
-                        mode, 0};
+    seqshm_options o = {.flags = SEQSHM_CREATE | SEQSHM_EXCL | layout |
+                            (persist ? SEQSHM_PERSIST : 0u), .mode = mode, .type_tag = 0};
     seqshm *s;
     int rc = seqshm_open_opts(&s, name, size, &o);
     if (rc != SEQSHM_OK)

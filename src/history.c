@@ -1,0 +1,131 @@
+/* history.c - reads of a chosen version (seqshm_read_at) and the consumer's
+ * step (seqshm_next), over the slots the writer fills in turn.
+ *
+ * Kept versions: with N slots and seq = v * STEP | bits, the versions
+ * v + 1 - N .. v, less the oldest while BUSY or LOST says its slot is being
+ * (or was, by a dead writer) overwritten: oldest_kept(). A copy of version w
+ * is good if, after it, seq - w * STEP <= (N - 1) * STEP (seqlock.h): no
+ * writer claimed w + N. Nothing here stores to the segment.
+ */
+#include "seqlock.h"
+
+/* The oldest version seq says is kept (never below 0). */
+static uint64_t oldest_kept(const struct seqshm *s, uint64_t seq)
+{
+    uint64_t v = seq / SEQ_STEP, n = s->slot_mask + 1;
+    uint64_t gone = (seq & (SEQ_BUSY | SEQ_LOST)) ? 1 : 0;
+    return v + 1 + gone >= n ? v + 1 + gone - n : 0;
+}
+
+/* One try at copying version w, published in s0's view. */
+static bool copy_version(const struct seqshm *s, uint64_t w, void *dst)
+{
+    copy_out(dst, slot_at(s, w), s->size);
+    atomic_thread_fence(memory_order_acquire);
+    uint64_t s1 = atomic_load_explicit(&s->line->seq, memory_order_relaxed);
+    return s1 - w * SEQ_STEP <= s->window;
+}
+
+/* SEQSHM_MUTEX through a read-write handle: one slot, under the mutex. */
+static int locked_at(const struct seqshm *s, uint64_t *want, bool newest,
+                     void *dst, struct deadline *d)
+{
+    int rc = robust_lock(s, d);
+    if (rc != SEQSHM_OK)
+        return rc;
+    uint64_t seq = atomic_load_explicit(&s->line->seq, memory_order_relaxed);
+    uint64_t v = seq / SEQ_STEP;
+    if (seq & SEQ_TORN)
+        rc = SEQSHM_EOWNERDEAD;
+    else if (!newest && *want < v)
+        rc = SEQSHM_EOVERWRITTEN;
+    else if (*want > v)
+        rc = SEQSHM_ETIMEDOUT; /* not yet: the caller waits */
+    else
+        copy_out(dst, s->slots, s->size);
+    *want = v;
+    robust_unlock(s);
+    return rc;
+}
+
+/* Copies version *want or, with `newest_ok`, the oldest kept one after it
+ * if *want is gone; *want becomes the version copied. SEQSHM_ETIMEDOUT
+ * means "not published yet" (the caller waits). */
+static int try_at(const struct seqshm *s, uint64_t *want, bool newest_ok,
+                  void *dst, struct deadline *d)
+{
+    if (s->locked_reads)
+        return locked_at(s, want, newest_ok, dst, d);
+    bool slow;
+    for (;;) {
+        uint64_t s0 = atomic_load_explicit(&s->line->seq,
+                                           memory_order_acquire);
+        if (s0 & SEQ_TORN)
+            return SEQSHM_EOWNERDEAD;
+        if (*want > s0 / SEQ_STEP)
+            return SEQSHM_ETIMEDOUT;
+        uint64_t oldest = oldest_kept(s, s0);
+        if (*want < oldest) {
+            if (!newest_ok)
+                return SEQSHM_EOVERWRITTEN;
+            *want = oldest;
+            if (*want > s0 / SEQ_STEP) { /* one slot, being written */
+                d->seen = s0;
+                d->shm = s;
+                bool more = backoff(d, &slow);
+                int rc = (slow || !more) ? writer_gone(s) : SEQSHM_OK;
+                if (rc != SEQSHM_OK)
+                    return rc;
+                if (!more)
+                    return SEQSHM_ETIMEDOUT;
+                continue;
+            }
+        }
+        if (copy_version(s, *want, dst))
+            return SEQSHM_OK;
+        if (!newest_ok)
+            return SEQSHM_EOVERWRITTEN; /* lapped during the copy */
+    }
+}
+
+int seqshm_read_at(const seqshm *s, uint64_t version, void *dst,
+                   int64_t timeout_ns)
+{
+    if (s == NULL || dst == NULL)
+        return SEQSHM_EINVAL;
+    struct deadline d;
+    deadline_start(&d, timeout_ns);
+    for (;;) {
+        uint64_t want = version;
+        int rc = try_at(s, &want, false, dst, &d);
+        int64_t left = deadline_left(&d);
+        if (rc != SEQSHM_ETIMEDOUT)
+            return rc;
+        if (left == 0 || seqshm_wait(s, version - 1, left) != SEQSHM_OK)
+            return SEQSHM_ETIMEDOUT;
+    }
+}
+
+int seqshm_next(const seqshm *s, uint64_t *cursor, void *dst, uint64_t *lost,
+                int64_t timeout_ns)
+{
+    if (s == NULL || cursor == NULL || dst == NULL)
+        return SEQSHM_EINVAL;
+    struct deadline d;
+    deadline_start(&d, timeout_ns);
+    for (;;) {
+        uint64_t want = *cursor + 1;
+        int rc = try_at(s, &want, true, dst, &d);
+        if (rc == SEQSHM_OK) {
+            if (lost != NULL)
+                *lost = want - *cursor - 1;
+            *cursor = want;
+            return SEQSHM_OK;
+        }
+        int64_t left = deadline_left(&d);
+        if (rc != SEQSHM_ETIMEDOUT)
+            return rc;
+        if (left == 0 || seqshm_wait(s, *cursor, left) != SEQSHM_OK)
+            return SEQSHM_ETIMEDOUT;
+    }
+}
