@@ -77,6 +77,32 @@ wait $spinner
 has "$tmp/out" "0707 0707" "watch shows the payload's first bytes"
 awk '{ for (i = 1; i <= NF; i++) if ($i == "writes/s") r = $(i + 1) } r > 100 { n++ } END { exit n >= 2 ? 0 : 1 }' "$tmp/out" && ok || bad "watch sees writes per second"
 
+# --- slots: tail, record, replay -------------------------------------------------
+expect 0 "create --slots" -- "$T" create "$P-f" 64 --slots 8 --persist
+expect 0 "ls shows the slots" -- "$T" ls
+grep -q "^$P-f .* ring  *8 " "$tmp/out" && ok || { bad "ls: ring with 8 slots"; cat "$tmp/out" >&2; }
+expect 0 "ls --json" -- "$T" ls --json
+grep -q "\"name\": \"$P-f\", \"size\": 64, \"layout\": \"ring\", \"slots\": 8" "$tmp/out" && ok || bad "ls --json has the slots"
+"$T" tail "$P-f" --count 50 --format u64 >"$tmp/tail" 2>&1 &
+tailer=$!
+"$T" record "$P-f" "$tmp/rec" --count 50 2>"$tmp/recerr" &
+recorder=$!
+sleep 0.3
+"$PEER" spin "$P-f" 7 300 >/dev/null 2>&1
+wait $tailer && ok || bad "tail exits 0 after --count"
+wait $recorder && ok || bad "record exits 0 after --count"
+[ "$(wc -l < "$tmp/tail")" -eq 50 ] && ok || bad "tail printed 50 versions"
+head -1 "$tmp/tail" | grep -q "^version [0-9]* .*506381209866536711" && ok || { bad "tail line"; head -2 "$tmp/tail" >&2; }
+has "$tmp/recerr" "recorded 50 versions" "record says what it recorded"
+[ "$(stat -c %s "$tmp/rec")" -eq $((32 + 50 * (24 + 64))) ] && ok || bad "recording size"
+expect 0 "replay" -- "$T" replay "$tmp/rec" "$P-g" --speed 0
+has "$tmp/err" "replayed 50 versions" "replay says what it wrote"
+expect 0 "the replayed segment" -- "$T" info "$P-g"
+has "$tmp/out" "version         50 " "every recorded version written back"
+has "$tmp/out" "slots           8 x" "the recorded slots"
+expect 2 "bad --slots" -- "$T" create "$P-e" 8 --slots 3
+expect 1 "replay of a file that is no recording" -- "$T" replay /etc/hostname "$P-e"
+
 # --- create without --persist holds the segment until interrupted ----------
 "$T" create "$P-d" 16 2>/dev/null & holder=$!
 i=0; while [ ! -e "/dev/shm/$P-d" ] && [ $i -lt 100 ]; do sleep 0.02; i=$((i + 1)); done

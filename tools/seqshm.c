@@ -13,6 +13,7 @@
  * number, which `ls` reads to skip other programs' objects without opening
  * them. */
 #include "seqshm.h"
+#include "tool.h"
 #include "../src/layout.h"
 
 #include <dirent.h>
@@ -32,12 +33,18 @@
 #define SHM_DIR "/dev/shm"
 #define OPEN_TIMEOUT_NS 1000000000LL
 
-static volatile sig_atomic_t stop_requested;
+volatile sig_atomic_t stop_requested;
 
 static void on_signal(int sig)
 {
     (void)sig;
     stop_requested = 1;
+}
+
+void catch_stop_signals(void)
+{
+    signal(SIGINT, on_signal);
+    signal(SIGTERM, on_signal);
 }
 
 static const char *status_name(int st)
@@ -46,12 +53,12 @@ static const char *status_name(int st)
         "SEQSHM_OK",     "SEQSHM_EINVAL",   "SEQSHM_ENOENT",
         "SEQSHM_EEXIST", "SEQSHM_ESIZE",    "SEQSHM_EBADSEG",
         "SEQSHM_EACCES", "SEQSHM_ETIMEDOUT", "SEQSHM_EOWNERDEAD",
-        "SEQSHM_ETYPE",  "SEQSHM_ESYS"};
-    return st <= 0 && st >= SEQSHM_ESYS ? names[-st] : "SEQSHM_?";
+        "SEQSHM_ETYPE",  "SEQSHM_ESYS",     "SEQSHM_EOVERWRITTEN"};
+    return st <= 0 && st >= SEQSHM_EOVERWRITTEN ? names[-st] : "SEQSHM_?";
 }
 
 /* "seqshm: info foo: no segment of that name (SEQSHM_ENOENT)"; exit 1 */
-static int fail(const char *cmd, const char *name, int st)
+int fail(const char *cmd, const char *name, int st)
 {
     if (st == SEQSHM_ESYS)
         fprintf(stderr, "seqshm: %s %s: %s (%s: %s)\n", cmd, name,
@@ -85,14 +92,16 @@ static int usage_error(const char *cmd, const char *msg)
     return 2;
 }
 
-static const char *layout_name(unsigned layout)
+/* "ring" is the seqlock layout with more than two slots. */
+static const char *layout_name(unsigned layout, unsigned slots)
 {
     return layout == SEQSHM_DOUBLE_BUFFER ? "double"
            : layout == SEQSHM_MUTEX       ? "mutex"
+           : slots > 2                    ? "ring"
                                           : "single";
 }
 
-static const char *bare(const char *name) /* without a leading '/' */
+const char *bare(const char *name) /* without a leading '/' */
 {
     return name[0] == '/' ? name + 1 : name;
 }
@@ -134,10 +143,25 @@ static const char *const help_text[][2] = {
               "Show version, writes per second and the first bytes of the "
               "payload,\nrefreshed every MS milliseconds (default 500), until "
               "Ctrl-C or N refreshes.\n"},
-    {"create", "usage: seqshm create NAME SIZE [--double-buffer|--mutex] "
-               "[--mode MODE] [--persist]\n"
+    {"tail", "usage: seqshm tail NAME [--format hex|u8|i32|u64|f32|f64] "
+             "[--count N]\n"
+             "Print every version as it comes, one line each, from the next "
+             "one on, until\nCtrl-C or N versions. When it falls behind by more "
+             "than the segment keeps,\nthe line says how many versions it "
+             "lost.\n"},
+    {"record", "usage: seqshm record NAME FILE [--count N]\n"
+               "Append every version to FILE, with its version, receive time "
+               "and lost count,\nuntil Ctrl-C or N versions (format: "
+               "tools/follow.c and the man page).\n"},
+    {"replay", "usage: seqshm replay FILE NAME [--speed X]\n"
+               "Write the versions of a recording to NAME (created, with the "
+               "recorded size,\nslots and type tag, if absent) at the recorded "
+               "pace times X (default 1;\n0: as fast as possible).\n"},
+    {"create", "usage: seqshm create NAME SIZE [--double-buffer|--mutex|"
+               "--slots N]\n       [--mode MODE] [--persist]\n"
                "Create a segment of SIZE payload bytes (mode MODE, octal, "
-               "default 600).\nWith --persist the command returns and the "
+               "default 600),\nkeeping N versions with --slots (a power of two "
+               "up to 65536).\nWith --persist the command returns and the "
                "segment stays until 'seqshm rm'.\nWithout it the command "
                "holds the segment until interrupted (Ctrl-C,\nSIGTERM), then "
                "removes it, as a creating process does.\n"},
@@ -165,6 +189,9 @@ static int main_help(FILE *f)
                "  info     show a segment's header\n"
                "  dump     print a snapshot of the payload\n"
                "  watch    follow a segment live\n"
+               "  tail     print every version as it comes\n"
+               "  record   append every version to a file\n"
+               "  replay   write a recording back at its pace\n"
                "  create   create a segment\n"
                "  write    publish standard input as the payload\n"
                "  rm       remove a segment\n\n"
@@ -223,8 +250,9 @@ static int cmd_ls(bool json)
     if (json)
         printf("[");
     else
-        printf("%-32s %10s %-7s %12s %5s %-10s %8s %s\n", "NAME", "SIZE",
-               "LAYOUT", "VERSION", "MODE", "OWNER", "CREATOR", "ALIVE");
+        printf("%-32s %10s %-7s %5s %12s %5s %-10s %8s %s\n", "NAME", "SIZE",
+               "LAYOUT", "SLOTS", "VERSION", "MODE", "OWNER", "CREATOR",
+               "ALIVE");
     size_t shown = 0;
     for (size_t i = 0; i < n; i++) {
         seqshm *s;
@@ -240,16 +268,17 @@ static int cmd_ls(bool json)
         user_name(st.st_uid, user, sizeof user);
         if (json)
             printf("%s\n  {\"name\": \"%s\", \"size\": %zu, \"layout\": "
-                   "\"%s\", \"version\": %" PRIu64 ", \"mode\": \"%04o\", "
+                   "\"%s\", \"slots\": %u, \"version\": %" PRIu64 ", \"mode\": \"%04o\", "
                    "\"owner\": \"%s\", \"creator_pid\": %d, "
                    "\"creator_alive\": %s}",
                    shown ? "," : "", names[i], in.size,
-                   layout_name(in.layout), in.version,
+                   layout_name(in.layout, in.slots), in.slots, in.version,
                    (unsigned)(st.st_mode & 07777), user, in.creator_pid,
                    in.creator_alive ? "true" : "false");
         else
-            printf("%-32s %10zu %-7s %12" PRIu64 " %05o %-10s %8d %s\n",
-                   names[i], in.size, layout_name(in.layout), in.version,
+            printf("%-32s %10zu %-7s %5u %12" PRIu64 " %05o %-10s %8d %s\n",
+                   names[i], in.size, layout_name(in.layout, in.slots), in.slots,
+                   in.version,
                    (unsigned)(st.st_mode & 07777), user, in.creator_pid,
                    in.creator_alive ? "yes" : "no");
         shown++;
@@ -287,7 +316,7 @@ static int cmd_info(const char *name, bool json)
                "\"owner\": \"%s\", \"creator_pid\": %d, \"creator_alive\": %s, "
                "\"writer_pid\": %d, \"writer_alive\": %s, \"busy\": %s, "
                "\"torn\": %s, \"waiting\": %s}\n",
-               bare(name), in.size, layout_name(in.layout), in.layout_version,
+               bare(name), in.size, layout_name(in.layout, in.slots), in.layout_version,
                in.slots, in.slot_offset, in.slot_stride, in.mapped_bytes,
                in.version, in.type_tag, (unsigned)(st.st_mode & 07777), user,
                in.creator_pid, B[in.creator_alive], in.writer_pid,
@@ -296,7 +325,7 @@ static int cmd_info(const char *name, bool json)
     }
     printf("name            %s\n", bare(name));
     printf("payload size    %zu bytes\n", in.size);
-    printf("layout          %s (format version %u)\n", layout_name(in.layout),
+    printf("layout          %s (format version %u)\n", layout_name(in.layout, in.slots),
            in.layout_version);
     printf("slots           %u x %zu bytes from offset %zu\n", in.slots,
            in.slot_stride, in.slot_offset);
@@ -325,9 +354,7 @@ static int cmd_info(const char *name, bool json)
 
 /* ----------------------------------------------------------------- dump */
 
-enum fmt { HEX, RAW, U8, I32, U64, F32, F64 };
-
-static bool parse_format(const char *s, enum fmt *f)
+bool parse_format(const char *s, enum fmt *f)
 {
     static const char *names[] = {"hex", "raw", "u8", "i32", "u64", "f32",
                                   "f64"};
@@ -419,6 +446,21 @@ static int cmd_dump(const char *name, enum fmt f, bool json)
     return rc;
 }
 
+void print_line(enum fmt f, const unsigned char *buf, size_t n)
+{
+    static const size_t width[] = {1, 1, 1, 4, 8, 4, 8};
+    if (f == HEX || f == RAW) {
+        for (size_t i = 0; i < n; i++)
+            printf("%02x%s", buf[i], i % 2 && i + 1 < n ? " " : "");
+        return;
+    }
+    for (size_t i = 0; i + width[f] <= n; i += width[f]) {
+        if (i)
+            putchar(' ');
+        print_element(f, buf + i);
+    }
+}
+
 /* ---------------------------------------------------------------- watch */
 
 static double now_s(void)
@@ -485,10 +527,12 @@ static bool parse_size(const char *s, size_t *out)
 }
 
 static int cmd_create(const char *name, size_t size, unsigned layout,
-                      unsigned mode, bool persist)
+                      unsigned slots, unsigned mode, bool persist)
 {
     seqshm_options o = {.flags = SEQSHM_CREATE | SEQSHM_EXCL | layout |
-                            (persist ? SEQSHM_PERSIST : 0u), .mode = mode, .type_tag = 0};
+                                 (persist ? SEQSHM_PERSIST : 0u),
+                        .mode = mode,
+                        .slots = slots};
     seqshm *s;
     int rc = seqshm_open_opts(&s, name, size, &o);
     if (rc != SEQSHM_OK)
@@ -497,7 +541,7 @@ static int cmd_create(const char *name, size_t size, unsigned layout,
         signal(SIGINT, on_signal);
         signal(SIGTERM, on_signal);
         fprintf(stderr, "seqshm: created %s (%zu bytes, %s); holding it until "
-                        "interrupted\n", bare(name), size, layout_name(layout));
+                        "interrupted\n", bare(name), size, layout_name(layout, slots));
         while (!stop_requested)
             pause();
     }
@@ -567,8 +611,9 @@ int main(int argc, char **argv)
 
     /* options anywhere after the command; the rest are operands */
     bool json = false, persist = false, force = false;
-    unsigned layout = 0, mode = 0;
+    unsigned layout = 0, mode = 0, slots = 0;
     long count = 0, interval = 500;
+    double speed = 1;
     enum fmt f = HEX;
     const char *ops[3];
     int nops = 0;
@@ -582,12 +627,15 @@ int main(int argc, char **argv)
                    (!strcmp(cmd, "ls") || !strcmp(cmd, "info") ||
                     !strcmp(cmd, "dump"))) {
             json = true;
-        } else if (strcmp(a, "--format") == 0 && !strcmp(cmd, "dump")) {
+        } else if (strcmp(a, "--format") == 0 &&
+                   (!strcmp(cmd, "dump") || !strcmp(cmd, "tail"))) {
             if (val == NULL || !parse_format(val, &f))
                 return usage_error(cmd, "--format takes hex, raw, u8, i32, "
                                         "u64, f32 or f64");
             i++;
-        } else if (strcmp(a, "--count") == 0 && !strcmp(cmd, "watch")) {
+        } else if (strcmp(a, "--count") == 0 &&
+                   (!strcmp(cmd, "watch") || !strcmp(cmd, "tail") ||
+                    !strcmp(cmd, "record"))) {
             if (val == NULL || (count = atol(val)) <= 0)
                 return usage_error(cmd, "--count takes a positive number");
             i++;
@@ -609,6 +657,22 @@ int main(int argc, char **argv)
                                         "such as 640");
             mode = (unsigned)m;
             i++;
+        } else if (strcmp(a, "--slots") == 0 && !strcmp(cmd, "create")) {
+            char *end;
+            unsigned long n = val ? strtoul(val, &end, 10) : 0;
+            if (val == NULL || *end != '\0' || n == 0 ||
+                n > SEQSHM_MAX_SLOTS || (n & (n - 1)) != 0)
+                return usage_error(cmd, "--slots takes a power of two from 1 "
+                                        "to 65536");
+            slots = (unsigned)n;
+            i++;
+        } else if (strcmp(a, "--speed") == 0 && !strcmp(cmd, "replay")) {
+            char *end;
+            speed = val ? strtod(val, &end) : -1;
+            if (val == NULL || *end != '\0' || !(speed >= 0))
+                return usage_error(cmd, "--speed takes a factor >= 0 (0: as "
+                                        "fast as possible)");
+            i++;
         } else if (strcmp(a, "--persist") == 0 && !strcmp(cmd, "create")) {
             persist = true;
         } else if (strcmp(a, "--force") == 0 && !strcmp(cmd, "rm")) {
@@ -624,18 +688,31 @@ int main(int argc, char **argv)
         }
     }
 
-    int want = !strcmp(cmd, "ls") ? 0 : !strcmp(cmd, "create") ? 2 : 1;
+    int want = !strcmp(cmd, "ls") ? 0
+               : !strcmp(cmd, "create") || !strcmp(cmd, "record") ||
+                       !strcmp(cmd, "replay")
+                   ? 2
+                   : 1;
     if (nops != want)
-        return usage_error(cmd, want == 0   ? "takes no name"
+        return usage_error(cmd, want == 0 ? "takes no name"
                                 : want == 1 ? "takes one NAME"
-                                            : "takes NAME and SIZE");
-    if (want > 0 && !name_ok(ops[0])) {
+                                : !strcmp(cmd, "create") ? "takes NAME and SIZE"
+                                : !strcmp(cmd, "record") ? "takes NAME and FILE"
+                                                         : "takes FILE and NAME");
+    const char *seg = !strcmp(cmd, "replay") ? ops[1] : ops[0];
+    if (want > 0 && !name_ok(seg)) {
         fprintf(stderr, "seqshm: %s: invalid name '%s': a name is 1 to %d "
                         "characters of A-Z a-z 0-9 . _ - (an optional leading "
                         "'/' aside), and not '.' or '..'\n",
-                cmd, ops[0], SEQSHM_NAME_MAX);
+                cmd, seg, SEQSHM_NAME_MAX);
         return 1;
     }
+    if (!strcmp(cmd, "tail"))
+        return cmd_tail(ops[0], f, count);
+    if (!strcmp(cmd, "record"))
+        return cmd_record(ops[0], ops[1], count);
+    if (!strcmp(cmd, "replay"))
+        return cmd_replay(ops[0], ops[1], speed);
     if (!strcmp(cmd, "ls"))
         return cmd_ls(json);
     if (!strcmp(cmd, "info"))
@@ -654,7 +731,11 @@ int main(int argc, char **argv)
                     ops[0], (size_t)SEQSHM_MAX_SIZE, ops[1]);
             return 1;
         }
-        return cmd_create(ops[0], size, layout, mode, persist);
+        if (slots != 0 && layout != 0)
+            return usage_error(cmd, "--slots goes without --double-buffer "
+                                    "and --mutex (2 slots are the double "
+                                    "buffer)");
+        return cmd_create(ops[0], size, layout, slots, mode, persist);
     }
     if (!strcmp(cmd, "write"))
         return cmd_write(ops[0]);
