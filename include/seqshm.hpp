@@ -26,6 +26,8 @@
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
+#include <exception>
+#include <iterator>
 #include <optional>
 #include <span>
 #include <stdexcept>
@@ -143,6 +145,16 @@ public:
             throw std::invalid_argument("seqshm: invalid name or options: " +
                                         name_);
         check(st, "seqshm_open " + name_);
+    }
+
+    // Creates or opens, and writes `initial` only if this handle created
+    // the segment (an existing segment keeps its value).
+    SharedMemory(std::string_view name, const T &initial,
+                 const options &o = options{})
+        : SharedMemory(name, true, o)
+    {
+        if (isCreator())
+            write(initial);
     }
 
     ~SharedMemory() { seqshm_close(h_); }
@@ -287,6 +299,115 @@ public:
     [[nodiscard]] seqshm::layout getLayout() const
     {
         return static_cast<seqshm::layout>(seqshm_layout(live()));
+    }
+
+    // Versions the segment keeps (options::slots at creation).
+    [[nodiscard]] unsigned slots() const { return seqshm_slots(live()); }
+
+    // Exactly version `version`: seqshm::error with SEQSHM_EOVERWRITTEN when
+    // it is no longer kept, SEQSHM_ETIMEDOUT when not published in time.
+    [[nodiscard]] T readAt(std::uint64_t version, timeout t = no_timeout) const
+    {
+        T out;
+        check(seqshm_read_at(live(), version, &out, t.c_timeout()), "readAt");
+        return out;
+    }
+
+    // Read-modify-write without lost updates: f(T &) changes a private copy
+    // of the current value under the write claim; the result is published.
+    // Readers never wait for f. f must not use this segment. If f throws,
+    // the value is published unchanged (the version still goes up: the C
+    // library cannot abort a started update) and the exception propagates.
+    template <typename F>
+    void update(F &&f, timeout t = no_timeout)
+        requires std::is_invocable_v<F &, T &>
+    {
+        struct call {
+            F *f;
+            std::exception_ptr thrown;
+        } c{&f, nullptr};
+        auto tramp = [](void *value, std::size_t, void *ctx) {
+            auto *cc = static_cast<call *>(ctx);
+            T &v = *static_cast<T *>(value);
+            T before = v;
+            try {
+                (*cc->f)(v);
+            } catch (...) { // must not cross the C library
+                v = before;
+                cc->thrown = std::current_exception();
+            }
+        };
+        check(seqshm_update(live(), tramp, &c, t.c_timeout()), "update");
+        if (c.thrown)
+            std::rethrow_exception(c.thrown);
+    }
+
+    // One value of a consumer: its version, and how many versions were lost
+    // just before it (the consumer fell behind by more than the slots).
+    struct sample {
+        T value;
+        std::uint64_t version;
+        std::uint64_t lost;
+    };
+
+    // The consumer's step (seqshm_next): version cursor + 1 if still kept,
+    // else the oldest kept; cursor becomes the version delivered. nullopt
+    // if nothing newer came within the timeout.
+    std::optional<sample> next(std::uint64_t &cursor,
+                               timeout t = no_timeout) const
+    {
+        sample s;
+        int st = seqshm_next(live(), &cursor, &s.value, &s.lost, t.c_timeout());
+        if (st == SEQSHM_ETIMEDOUT)
+            return std::nullopt;
+        check(st, "next");
+        s.version = cursor;
+        return s;
+    }
+
+    // Every version from cursor + 1 on, as a range to loop over (it never
+    // ends; break out of the loop). The default starts after the current
+    // version; 0 starts with the oldest version kept.
+    //     for (auto &s : shm.follow()) use(s.value, s.version, s.lost);
+    class follower {
+    public:
+        class iterator {
+        public:
+            using value_type = sample;
+            using difference_type = std::ptrdiff_t;
+            iterator() = default;
+            explicit iterator(const SharedMemory *m, std::uint64_t c)
+                : m_(m), cursor_(c)
+            {
+                ++*this;
+            }
+            const sample &operator*() const { return cur_; }
+            const sample *operator->() const { return &cur_; }
+            iterator &operator++()
+            {
+                cur_ = *m_->next(cursor_);
+                return *this;
+            }
+            void operator++(int) { ++*this; }
+            bool operator==(std::default_sentinel_t) const { return false; }
+
+        private:
+            const SharedMemory *m_ = nullptr;
+            std::uint64_t cursor_ = 0;
+            sample cur_{};
+        };
+        follower(const SharedMemory *m, std::uint64_t c) : m_(m), c_(c) {}
+        iterator begin() const { return iterator(m_, c_); }
+        std::default_sentinel_t end() const { return {}; }
+
+    private:
+        const SharedMemory *m_;
+        std::uint64_t c_;
+    };
+    [[nodiscard]] follower follow() const { return follower(this, version()); }
+    [[nodiscard]] follower follow(std::uint64_t cursor) const
+    {
+        return follower(this, cursor);
     }
 
     // The C handle, for the rest of the C API.

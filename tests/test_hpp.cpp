@@ -245,3 +245,57 @@ Test(hpp, move_and_options)
         cr_assert_eq(e.status(), SEQSHM_EACCES);
     }
 }
+
+// History, update, the consumer and the initial value.
+Test(hpp, history_update_and_follow)
+{
+    seqshm::options o;
+    o.slots = 8;
+    std::string n = name_for("hist");
+    seqshm::SharedMemory<std::uint64_t> a(n, std::uint64_t{41}, o);
+    cr_assert_eq(a.slots(), 8u);
+    cr_assert_eq(a.read(), 41u, "the creator writes the initial value");
+    seqshm::SharedMemory<std::uint64_t> b(n, std::uint64_t{7});
+    cr_assert_eq(b.read(), 41u, "an opener does not");
+    a.update([](std::uint64_t &v) { v++; });
+    cr_assert_eq(b.read(), 42u);
+    cr_assert_eq(a.readAt(1), 41u);
+    cr_assert_eq(a.readAt(2), 42u);
+    try {
+        (void)a.readAt(9, std::chrono::milliseconds(5));
+        cr_assert_fail("a future version");
+    } catch (const seqshm::error &e) {
+        cr_assert_eq(e.status(), SEQSHM_ETIMEDOUT);
+    }
+    try {
+        a.update([](std::uint64_t &v) { v = 1000; throw std::runtime_error("x"); });
+        cr_assert_fail("rethrown");
+    } catch (const std::runtime_error &) {
+    }
+    cr_assert_eq(a.read(), 42u, "published unchanged");
+    std::uint64_t cursor = 0;
+    auto s = b.next(cursor);
+    cr_assert(s.has_value());
+    cr_assert_eq(s->version, 1u);
+    cr_assert_eq(s->value, 41u);
+    for (std::uint64_t v = 100; v < 120; v++)
+        a.write(v);
+    std::uint64_t expect = 0, lost_total = 0, seen = 0;
+    for (const auto &x : b.follow(0)) {
+        cr_assert_gt(x.version, expect);
+        expect = x.version;
+        lost_total += x.lost;
+        seen++;
+        if (x.version == a.version())
+            break;
+    }
+    cr_assert_eq(seen + lost_total, a.version(), "delivered + lost = written");
+    cr_assert_gt(lost_total, 0u, "8 slots of 23 versions: the oldest are gone");
+    cr_assert(!b.next(cursor = a.version(), std::chrono::milliseconds(1)));
+    try {
+        (void)a.readAt(1);
+        cr_assert_fail("overwritten");
+    } catch (const seqshm::error &e) {
+        cr_assert_eq(e.status(), SEQSHM_EOVERWRITTEN);
+    }
+}
