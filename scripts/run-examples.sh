@@ -22,8 +22,9 @@ for lang in c cpp; do
     expect "$out/$lang-partial" "Read ID: 42" "$lang/partial"
     expect "$out/$lang-partial" "values\[1\]: 2.71" "$lang/partial"
     expect "$out/$lang-spans" "Bytes read: 1024" "$lang/spans"
-    expect "$out/$lang-circular" "Consumed: 6" "$lang/circular"
-    expect "$out/$lang-circular" "before this consumer read them: 2" "$lang/circular"
+    expect "$out/$lang-circular" "Popped: 6" "$lang/circular"
+    expect "$out/$lang-circular" "Consumed: 6 (version 7)" "$lang/circular"
+    expect "$out/$lang-circular" "before this consumer read them: 3" "$lang/circular"
 
     "$dir/ipc_writer" >"$out/$lang-w" 2>&1 &
     writer=$!

@@ -1,16 +1,17 @@
-/* circular.c - the reference's "Circular Buffer", in C, and the way to do it
- * right beside it.
+/* circular.c - the reference's "Circular Buffer", in C, made correct.
  *
- * FLAW (kept so the reference's example runs as it was): push() and pop()
- * read the whole buffer, change it and write it back; between that read and
- * that write another process may push or pop, and one update is lost.
- * Nothing makes the read-modify-write exclusive across processes; it is
- * correct only while one process does all the pushing and popping.
+ * The reference read the whole buffer, changed it and wrote it back: between
+ * that read and that write another process could push or pop, and an update
+ * was lost. Here push() and pop() are seqshm_update() calls: the change runs
+ * under the write claim on the current value, so pushes and pops from any
+ * number of processes are never lost, and readers never wait for them.
  *
- * Right for telemetry (ring_publish / ring_next): one producer is the only
- * writer of the ring; each consumer keeps its cursor in its own memory and
- * never writes the segment, and learns how many items it lost by falling
- * more than N behind. */
+ * For telemetry, where one producer publishes and any number of consumers
+ * must see every item or know what they missed, a segment with slots is the
+ * ring itself: each version is one item, the segment keeps the last SLOTS,
+ * and each consumer follows with a cursor of its own (seqshm_next), storing
+ * nothing in the segment and told how many items it lost when it falls
+ * more than SLOTS behind. */
 #include <seqshm.h>
 
 #include <stdbool.h>
@@ -18,66 +19,59 @@
 #include <stdio.h>
 
 #define N 5
+#define SLOTS 4
 
 struct circular { int buffer[N]; size_t head, tail; bool full; };
 
+struct op { int item; bool done; };
+
+static void push_fn(void *value, size_t size, void *ctx)
+{
+    struct circular *b = value;
+    struct op *o = ctx;
+    (void)size;
+    if (b->full && b->head == b->tail)
+        b->tail = (b->tail + 1) % N; /* full: drop the oldest */
+    b->buffer[b->head] = o->item;
+    b->head = (b->head + 1) % N;
+    b->full = b->head == b->tail;
+}
+
+static void pop_fn(void *value, size_t size, void *ctx)
+{
+    struct circular *b = value;
+    struct op *o = ctx;
+    (void)size;
+    o->done = !(b->head == b->tail && !b->full);
+    if (!o->done)
+        return;
+    o->item = b->buffer[b->tail];
+    b->tail = (b->tail + 1) % N;
+    b->full = false;
+}
+
 static void push(seqshm *shm, int item)
 {
-    struct circular b;
-    seqshm_read(shm, &b, SEQSHM_FOREVER);
-    if (b.full && b.head == b.tail)
-        b.tail = (b.tail + 1) % N;
-    b.buffer[b.head] = item;
-    b.head = (b.head + 1) % N;
-    b.full = b.head == b.tail;
-    seqshm_write(shm, &b, SEQSHM_FOREVER);
+    struct op o = {item, true};
+    seqshm_update(shm, push_fn, &o, SEQSHM_FOREVER);
 }
 
 static bool pop(seqshm *shm, int *item)
 {
-    struct circular b;
-    seqshm_read(shm, &b, SEQSHM_FOREVER);
-    if (b.head == b.tail && !b.full)
-        return false;
-    *item = b.buffer[b.tail];
-    b.tail = (b.tail + 1) % N;
-    b.full = false;
-    seqshm_write(shm, &b, SEQSHM_FOREVER);
-    return true;
-}
-
-struct ring { uint64_t next; int items[N]; };
-
-static void ring_publish(seqshm *shm, int item) /* producer only */
-{
-    struct ring r;
-    seqshm_read(shm, &r, SEQSHM_FOREVER);
-    r.items[r.next % N] = item;
-    r.next++;
-    seqshm_write(shm, &r, SEQSHM_FOREVER);
-}
-
-static bool ring_next(seqshm *shm, uint64_t *cursor, uint64_t *lost, int *item)
-{
-    struct ring r;
-    seqshm_read(shm, &r, SEQSHM_FOREVER);
-    if (r.next > N && *cursor < r.next - N) {
-        *lost += r.next - N - *cursor;
-        *cursor = r.next - N;
-    }
-    if (*cursor == r.next)
-        return false;
-    *item = r.items[(*cursor)++ % N];
-    return true;
+    struct op o = {0, false};
+    seqshm_update(shm, pop_fn, &o, SEQSHM_FOREVER);
+    *item = o.item;
+    return o.done;
 }
 
 int main(void)
 {
     seqshm *buf, *ring;
+    seqshm_options slots = {.flags = SEQSHM_CREATE, .slots = SLOTS};
     if (seqshm_open(&buf, "circular_buffer_example", sizeof(struct circular),
                     SEQSHM_CREATE) != SEQSHM_OK ||
-        seqshm_open(&ring, "broadcast_ring_example", sizeof(struct ring),
-                    SEQSHM_CREATE) != SEQSHM_OK) {
+        seqshm_open_opts(&ring, "broadcast_ring_example", sizeof(int),
+                         &slots) != SEQSHM_OK) {
         fprintf(stderr, "Error: cannot open the segments\n");
         return 1;
     }
@@ -92,11 +86,15 @@ int main(void)
         else
             printf("Buffer is empty\n");
     }
-    for (int i = 0; i < 7; ++i)
-        ring_publish(ring, i);
-    uint64_t cursor = 0, lost = 0;
-    while (ring_next(ring, &cursor, &lost, &item))
-        printf("Consumed: %d\n", item);
+
+    uint64_t cursor = seqshm_version(ring), lost = 0, gap;
+    for (int i = 0; i < 7; ++i) /* one producer publishes 7 items */
+        seqshm_write(ring, &i, SEQSHM_FOREVER);
+    while (seqshm_next(ring, &cursor, &item, &gap, 0) == SEQSHM_OK) {
+        lost += gap;
+        printf("Consumed: %d (version %llu)\n", item,
+               (unsigned long long)cursor);
+    }
     printf("Overwritten before this consumer read them: %llu\n",
            (unsigned long long)lost);
     seqshm_close(ring);

@@ -1,17 +1,18 @@
 // circular.cpp - the reference's "Advanced Usage: Circular Buffer", on
-// seqshm, and the way to do it right beside it.
+// seqshm, made correct.
 //
-// FLAW (kept so the reference runs unchanged): push() and pop() read the
-// whole buffer, change it and write it back. Between that read and that
-// write another process may push or pop too, and one of the two updates is
-// lost: nothing makes the read-modify-write exclusive across processes.
-// It is correct only while one process does all pushing and popping.
+// The reference's push() and pop() read the whole buffer, changed it and
+// wrote it back: between that read and that write another process could
+// push or pop too, and one of the two updates was lost. Here they are
+// SharedMemory::update() calls: the change runs under the write claim on the
+// current value, so pushes and pops from any number of processes are never
+// lost, and readers never wait for them.
 //
-// The right way for telemetry (BroadcastRing below): one producer owns the
-// ring and is its only writer; each consumer keeps its own cursor in its
-// own memory and never writes the segment. Consumers cannot disturb each
-// other or the producer, and a consumer that falls more than N behind
-// knows it (it sees the sequence numbers jump).
+// For telemetry, where one producer publishes and consumers must see every
+// item or know what they missed, a segment with slots is the ring itself:
+// each version is one item, the segment keeps the last Slots, and each
+// consumer follows with a cursor of its own (next()), never writing the
+// segment, told how many items it lost when it falls more than Slots behind.
 #include <seqshm.hpp>
 
 #include <array>
@@ -34,70 +35,30 @@ public:
 
     void push(const T &item)
     {
-        auto buf = shm_.read();
-        if (buf.full && buf.head == buf.tail) {
-            buf.tail = (buf.tail + 1) % N;
-        }
-        buf.buffer[buf.head] = item;
-        buf.head = (buf.head + 1) % N;
-        buf.full = buf.head == buf.tail;
-        shm_.write(buf);
+        shm_.update([&](CircularBuffer<T, N> &buf) {
+            if (buf.full && buf.head == buf.tail)
+                buf.tail = (buf.tail + 1) % N; // full: drop the oldest
+            buf.buffer[buf.head] = item;
+            buf.head = (buf.head + 1) % N;
+            buf.full = buf.head == buf.tail;
+        });
     }
 
     std::optional<T> pop()
     {
-        auto buf = shm_.read();
-        if (buf.head == buf.tail && !buf.full) {
-            return std::nullopt;
-        }
-        T item = buf.buffer[buf.tail];
-        buf.tail = (buf.tail + 1) % N;
-        buf.full = false;
-        shm_.write(buf);
+        std::optional<T> item;
+        shm_.update([&](CircularBuffer<T, N> &buf) {
+            if (buf.head == buf.tail && !buf.full)
+                return;
+            item = buf.buffer[buf.tail];
+            buf.tail = (buf.tail + 1) % N;
+            buf.full = false;
+        });
         return item;
     }
 
 private:
     seqshm::SharedMemory<CircularBuffer<T, N>> shm_;
-};
-
-// One writer, any number of readers, each with a private cursor.
-template <typename T, size_t N>
-class BroadcastRing {
-    struct Ring {
-        std::uint64_t next; // sequence number of the next item
-        std::array<T, N> items;
-    };
-
-public:
-    explicit BroadcastRing(const std::string &name) : shm_(name) {}
-
-    // Producer only. (Writes the whole ring; for large rings publish the
-    // item and `next` with writePartial instead.)
-    void publish(const T &item)
-    {
-        Ring r = shm_.read();
-        r.items[r.next % N] = item;
-        r.next++;
-        shm_.write(r);
-    }
-
-    // Consumer: the item at *cursor, if it is still in the ring; *cursor
-    // moves on. Skips (and reports) what was overwritten.
-    std::optional<T> next(std::uint64_t *cursor, std::uint64_t *lost) const
-    {
-        Ring r = shm_.read();
-        if (r.next > N && *cursor < r.next - N) {
-            *lost += r.next - N - *cursor;
-            *cursor = r.next - N;
-        }
-        if (*cursor == r.next)
-            return std::nullopt;
-        return r.items[(*cursor)++ % N];
-    }
-
-private:
-    seqshm::SharedMemory<Ring> shm_;
 };
 
 int main()
@@ -121,12 +82,17 @@ int main()
             }
         }
 
-        BroadcastRing<int, 5> ring("broadcast_ring_example");
-        for (int i = 0; i < 7; ++i)
-            ring.publish(i);
-        std::uint64_t cursor = 0, lost = 0;
-        while (auto item = ring.next(&cursor, &lost))
-            std::cout << "Consumed: " << *item << std::endl;
+        seqshm::options o;
+        o.slots = 4; // the ring keeps the last 4 items
+        seqshm::SharedMemory<int> ring("broadcast_ring_example", true, o);
+        std::uint64_t cursor = ring.version(), lost = 0;
+        for (int i = 0; i < 7; ++i) // one producer publishes 7 items
+            ring.write(i);
+        while (auto s = ring.next(cursor, std::chrono::nanoseconds(1))) {
+            lost += s->lost;
+            std::cout << "Consumed: " << s->value << " (version " << s->version
+                      << ")" << std::endl;
+        }
         std::cout << "Overwritten before this consumer read them: " << lost
                   << std::endl;
     } catch (const std::exception &e) {
