@@ -1,10 +1,13 @@
 /* demo.c - live telemetry over seqshm: one writer process publishes a
  * simulated sensor at 10 kHz; two reader processes consume it their own way.
  *
- *   follower  a read-write handle in the consumer loop (read_versioned, then
- *             wait for the next version): sees every update it can, and
- *             reports updates per second and the staleness of what it read
- *             (time from the writer's timestamp to the end of the read);
+ *   follower  a consumer with a cursor (seqshm_next) over a segment that
+ *             keeps the last 64 frames: it receives every frame, and reports
+ *             frames per second, how many it lost (0 while it keeps up; in
+ *             its last two seconds it is slowed down on purpose, to 1 ms a
+ *             frame, and counts what it loses) and the staleness of what it
+ *             read (time from the writer's timestamp to the end of the
+ *             read);
  *   sampler   a read-only handle that looks at the latest value ten times a
  *             second, as a dashboard would: it skips versions, never blocks
  *             the writer, and never sees a torn frame.
@@ -24,6 +27,8 @@
 
 #define RUN_SECONDS 6
 #define RATE_HZ 10000
+#define SLOTS 64       /* frames the segment keeps: 6.4 ms at 10 kHz */
+#define SLOW_FROM 5    /* the follower's second from which it is slow */
 
 struct sensor_frame {
     uint64_t stamp_ns;   /* CLOCK_MONOTONIC when the frame was made */
@@ -93,33 +98,31 @@ static int follower(const char *name, uint64_t end)
         return 1;
     static uint64_t stale[RATE_HZ * 2];
     struct sensor_frame f;
-    uint64_t seen = 0, n = 0, missed = 0, last_frame = 0;
+    uint64_t cursor = seqshm_version(shm), n = 0, lost = 0, gap;
     uint64_t tick = now_ns() + 1000000000u;
     int second = 1;
     while (now_ns() < end) {
-        int st = seqshm_wait(shm, seen, 200000000);
-        if (st == SEQSHM_ETIMEDOUT)
-            continue;
-        uint64_t v;
-        if (seqshm_read_versioned(shm, &f, &v, SEQSHM_FOREVER) != SEQSHM_OK)
+        int st = seqshm_next(shm, &cursor, &f, &gap, 200000000);
+        if (st != SEQSHM_OK)
             continue;
         uint64_t t = now_ns();
-        if (n > 0 && f.frame > last_frame + 1)
-            missed += f.frame - last_frame - 1;
-        last_frame = f.frame;
-        seen = v;
+        lost += gap;
         if (n < sizeof stale / sizeof stale[0])
             stale[n++] = t - f.stamp_ns;
-        if (t >= tick) {
+        if (second >= SLOW_FROM) { /* on purpose: 1 ms a frame */
+            struct timespec ms = {0, 1000000};
+            nanosleep(&ms, NULL);
+        }
+        if (t >= tick && n > 0) {
             qsort(stale, n, sizeof stale[0], cmp_u64);
-            printf("[follow ] t=%ds  updates/s %6" PRIu64 "  skipped %4" PRIu64
-                   "  staleness p50 %5.1f us  p99 %6.1f us  "
-                   "pos (%+.3f, %+.3f, %+.3f)\n",
-                   second++, n, missed, stale[n / 2] / 1e3,
-                   stale[n * 99 / 100] / 1e3, f.position[0], f.position[1],
-                   f.position[2]);
+            printf("[follow ] t=%ds  frames/s %6" PRIu64 "  lost %5" PRIu64
+                   "  staleness p50 %7.1f us  p99 %7.1f us%s\n",
+                   second, n, lost, stale[n / 2] / 1e3,
+                   stale[n * 99 / 100] / 1e3,
+                   second >= SLOW_FROM ? "  (slowed to 1 ms a frame)" : "");
             fflush(stdout);
-            n = missed = 0;
+            second++;
+            n = lost = 0;
             tick += 1000000000u;
         }
     }
@@ -165,14 +168,15 @@ int main(void)
     char name[64];
     snprintf(name, sizeof name, "seqshm-demo-%d", (int)getpid());
     seqshm *shm;
-    int st = seqshm_open(&shm, name, sizeof(struct sensor_frame),
-                         SEQSHM_CREATE | SEQSHM_EXCL);
+    seqshm_options o = {.flags = SEQSHM_CREATE | SEQSHM_EXCL, .slots = SLOTS};
+    int st = seqshm_open_opts(&shm, name, sizeof(struct sensor_frame), &o);
     if (st != SEQSHM_OK) {
         fprintf(stderr, "demo: %s\n", seqshm_strerror(st));
         return 1;
     }
-    printf("seqshm demo: segment /%s, %zu-byte frames at %d Hz, %d s\n", name,
-           seqshm_size(shm), RATE_HZ, RUN_SECONDS);
+    printf("seqshm demo: segment /%s, %zu-byte frames at %d Hz, %u slots, "
+           "%d s\n", name, seqshm_size(shm), RATE_HZ, seqshm_slots(shm),
+           RUN_SECONDS);
     fflush(stdout);
     uint64_t end = now_ns() + RUN_SECONDS * 1000000000ull;
     int (*roles[3])(const char *, uint64_t) = {follower, sampler, writer};
