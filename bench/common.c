@@ -64,5 +64,6 @@ int main(int argc, char **argv)
     register_uncontended();
     register_threads();
     register_latency();
+    register_history();
     return gbench_main(argc, argv);
 }

@@ -37,5 +37,6 @@ unsigned char *payload_new(size_t size);
 void register_uncontended(void);
 void register_threads(void);
 void register_latency(void);
+void register_history(void);
 
 #endif

@@ -148,6 +148,34 @@ def main():
           ["bytes", "contender", "reads", "writes", "retries/read",
            "read p99", "write p99"])
 
+    # slots and history
+    rows = []
+    for z in (4096, 65536):
+        for r in ("seqshm-1slot", "seqshm-2slot", "seqshm-8slot", "plain-ring",
+                  "memcpy"):
+            k = ("starve", r, str(z))
+            if k in res:
+                rows.append([z, r, fmt_rate(get(k, "reads_per_s")),
+                             "%.4f" % (get(k, "success") or 0),
+                             fmt_rate(get(k, "writes_per_s"))])
+    table("Newest-value reads under a writer flat out (slots)", rows,
+          ["bytes", "reader", "reads", "success", "writes"])
+    rows = []
+    for z in (64, 4096):
+        k = ("next", str(z))
+        if k in res:
+            rows.append([z, fmt_ns(get(k, "next_ns")), fmt_ns(get(k, "read_ns"))])
+    table("The consumer's step, next version already there", rows,
+          ["bytes", "seqshm_next", "seqshm_read"])
+    rows = []
+    for n in ("64", "1024"):
+        k = ("lost", "100kHz", n)
+        if k in res:
+            rows.append([n, "%.0f" % get(k, "versions"),
+                         "%.0f" % get(k, "delivered"), "%.0f" % get(k, "lost")])
+    table("A 100 kHz source and a consumer that keeps up (read-only handle)",
+          rows, ["slots", "versions", "delivered", "lost"])
+
     # latency
     rows = []
     for name in ("pingpong-line", "seqshm-spin/single", "seqshm-spin/double",
@@ -172,7 +200,8 @@ def main():
         ok = value <= limit if better == "lower" else value >= limit
         miss = ""
         if not ok:
-            miss = " (missed by %.1f%%)" % (abs(value / limit - 1) * 100)
+            miss = (" (missed by %.1f%%)" % (abs(value / limit - 1) * 100)
+                    if limit else " (by %g)" % value)
         targets.append((what, shown(value, limit),
                         ("<= " if better == "lower" else ">= ") + "%g" % limit,
                         ("met" if ok else "MISSED") + miss))
@@ -228,6 +257,19 @@ def main():
         target("wake-up %s, seqshm-wait/single / futex-pingpong" % q[:3],
                ratio(get(("latency", "seqshm-wait", "single"), q),
                      get(("latency", "futex-pingpong"), q)), 0, "report")
+    for z in (4096, 65536):
+        target("writer flat out %d B, 8 slots: read attempts that succeed" % z,
+               get(("starve", "seqshm-8slot", str(z)), "success"), 0.95,
+               "higher")
+        target("writer flat out %d B, reads/s 8 slots / plain ring" % z,
+               ratio(get(("starve", "seqshm-8slot", str(z)), "reads_per_s"),
+                     get(("starve", "plain-ring", str(z)), "reads_per_s")),
+               0.8, "higher")
+    target("100 kHz source, 64 slots: versions lost",
+           get(("lost", "100kHz", "64"), "lost"), 0)
+    target("seqshm_next / seqshm_read, 64 B, next version there",
+           ratio(get(("next", "64"), "next_ns"), get(("next", "64"), "read_ns")),
+           1.5)
     table("Targets", [list(t) for t in targets],
           ["target", "measured", "wanted", "verdict"])
 
