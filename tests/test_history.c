@@ -350,3 +350,29 @@ Test(history, killed_writer_keeps_history)
     seqshm_close(r);
     seqshm_close(w);
 }
+
+/* Partial writes, spans and clear with many slots keep the rest of the
+ * value (the new slot starts as a copy of the current one). */
+Test(history, partial_span_clear_with_slots)
+{
+    char name[64];
+    uint64_t v[4] = {1, 2, 3, 4}, got[4];
+    seqshm *w = make(name, sizeof name, "partial", sizeof v, 0, 8);
+    cr_assert_eq(seqshm_write(w, v, 0), SEQSHM_OK);
+    uint64_t x = 30;
+    cr_assert_eq(seqshm_write_partial(w, &x, sizeof x, 2 * sizeof x, 0),
+                 SEQSHM_OK);
+    cr_assert_eq(seqshm_read(w, got, 0), SEQSHM_OK);
+    cr_assert(got[0] == 1 && got[1] == 2 && got[2] == 30 && got[3] == 4);
+    uint64_t y = 10;
+    cr_assert_eq(seqshm_write_span(w, &y, sizeof y, 0), SEQSHM_OK);
+    cr_assert_eq(seqshm_read(w, got, 0), SEQSHM_OK);
+    cr_assert(got[0] == 10 && got[1] == 2 && got[2] == 30 && got[3] == 4);
+    cr_assert_eq(seqshm_read_at(w, 1, got, 0), SEQSHM_OK, "history kept");
+    cr_assert(got[0] == 1 && got[2] == 3);
+    cr_assert_eq(seqshm_clear(w, 0), SEQSHM_OK);
+    cr_assert_eq(seqshm_read(w, got, 0), SEQSHM_OK);
+    cr_assert(got[0] == 0 && got[3] == 0);
+    cr_assert_eq(seqshm_version(w), 4);
+    seqshm_close(w);
+}
