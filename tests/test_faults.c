@@ -243,13 +243,7 @@ Test(faults, reused_pid_is_not_the_owner)
         struct pair p;
         unsigned char b[SIZE];
         pair_open(&p, test_layouts[l], "reuse");
-        char path[128];
-        snprintf(path, sizeof path, "/dev/shm/%s", p.name);
-        int fd = open(path, O_RDWR);
-        cr_assert_geq(fd, 0);
-        unsigned char *m = mmap(NULL, SLOTS_OFFSET, PROT_READ | PROT_WRITE,
-                                MAP_SHARED, fd, 0);
-        close(fd);
+        unsigned char *m = map_segment(p.name, SLOTS_OFFSET);
         cr_assert_neq(m, MAP_FAILED);
         struct seqshm_seq_line *line = (void *)(m + SEQ_LINE_OFFSET);
         /* our own pid (alive), an identity number nobody holds */

@@ -672,13 +672,7 @@ Test(liveness, waiter_stopped_at_announce_is_woken)
     test_name(name, sizeof name, "lostwake");
     cr_assert_eq(seqshm_open(&s, name, 64, SEQSHM_CREATE), SEQSHM_OK);
     cr_assert_eq(seqshm_write(s, b, 0), SEQSHM_OK); /* version 1 */
-    char path[128];
-    snprintf(path, sizeof path, "/dev/shm/%s", name);
-    int fd = open(path, O_RDWR);
-    cr_assert_geq(fd, 0);
-    unsigned char *m = mmap(NULL, SLOTS_OFFSET, PROT_READ | PROT_WRITE,
-                            MAP_SHARED, fd, 0);
-    close(fd);
+    unsigned char *m = map_segment(name, SLOTS_OFFSET);
     cr_assert_neq(m, MAP_FAILED);
     struct seqshm_wait_line *wl = (void *)(m + WAIT_LINE_OFFSET);
     atomic_store(&wl->waiting, 1); /* as if another waiter had announced */

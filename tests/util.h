@@ -44,6 +44,10 @@ void plant_file(const char *name, const void *data, size_t n);
         cr_skip_test("%s", (why));                                            \
     } while (0)
 
+/* Maps the first `len` bytes of segment `name` read-write (as a test that
+ * plays a hostile or crashed process does); MAP_FAILED on failure. */
+void *map_segment(const char *name, size_t len);
+
 /* Monotonic nanoseconds. */
 long long mono_ns(void);
 
