@@ -1,7 +1,7 @@
 /* seqlock.h - the protocol's fast paths, inline. Slow paths (waiting,
  * recovery, the mutex layout) live in claim.c, read.c and robust.c.
  *
- * The sequence: seq = version * SEQ_STEP | TORN | BUSY (layout.h).
+ * The sequence: seq = version * SEQ_STEP | LOST | TORN | BUSY (layout.h).
  *
  * Writer (holds the claim: owner != 0, see claim.c):
  *     seq := seq | BUSY           release: the claim (owner) before BUSY, so
