@@ -1,12 +1,13 @@
 /* stress_threads.c - the same protocol under ThreadSanitizer: threads of one
- * process, for every layout. Two writer threads contend for the claim (full
- * writes, partial writes, clear), a read-write reader checks every snapshot
- * and a waiter sleeps in seqshm_wait, all four on one shared handle (so TSan
- * sees one address for each shared byte); a read-only reader on a handle of
- * its own checks snapshots too. TSan reports any data race; the checks report any
- * torn snapshot. Exits 1 on either.
+ * process, for every layout and 8 slots. Two writer threads contend for the
+ * claim (full writes, partial writes, updates, clear), a read-write reader
+ * checks every snapshot and a waiter sleeps in seqshm_wait, all four on one
+ * shared handle (so TSan sees one address for each shared byte); a
+ * read-only consumer on a handle of its own follows with seqshm_next and
+ * checks every version it gets. TSan reports any data race; the checks
+ * report any torn snapshot or a version going backwards. Exits 1 on either.
  *
- *   stress_threads [--seconds S]   S per case (default 1)
+ *   stress_threads [--seconds S]   S in all (default 1)
  */
 #include "seqshm.h"
 #include "run_tag.h"
@@ -38,6 +39,11 @@ static double now_s(void)
     return (double)ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
+static void fill_fn(void *value, size_t size, void *ctx)
+{
+    pattern_fill(value, size, *(uint64_t *)ctx);
+}
+
 static void *writer(void *arg)
 {
     struct run *r = arg;
@@ -47,6 +53,10 @@ static void *writer(void *arg)
         int st;
         if (k % 16 == 0) {
             st = seqshm_clear(s, SEQSHM_FOREVER);
+        } else if (k % 16 == 2) {
+            /* read-modify-write: the callback sees a private copy */
+            uint64_t tag = k * 2 + (uint64_t)r->id;
+            st = seqshm_update(s, fill_fn, &tag, SEQSHM_FOREVER);
         } else if (k % 16 == 1) {
             /* a partial write of the whole payload: the merge path */
             pattern_fill(buf, r->size, k * 2 + (uint64_t)r->id);
@@ -79,10 +89,17 @@ static void *reader(void *arg)
         return NULL;
     }
     unsigned char *buf = malloc(r->size);
-    uint64_t last = 0;
+    uint64_t last = 0, cursor = 0, lost;
+    bool consumer = r->id == 3; /* follows every version it can */
     while (now_s() < r->until) {
         uint64_t v, k;
-        int st = seqshm_read_versioned(s, buf, &v, 10000000);
+        int st = consumer ? seqshm_next(s, &cursor, buf, &lost, 10000000)
+                          : seqshm_read_versioned(s, buf, &v, 10000000);
+        if (consumer) {
+            v = cursor;
+            if (st == SEQSHM_OK && v <= last && last != 0)
+                r->backwards++;
+        }
         if (st == SEQSHM_ETIMEDOUT)
             continue;
         if (st != SEQSHM_OK) {
@@ -114,13 +131,14 @@ static void *waiter(void *arg)
     return NULL;
 }
 
-static int run_case(unsigned layout, const char *lname, size_t size,
-                    double seconds)
+static int run_case(unsigned layout, unsigned slots, const char *lname,
+                    size_t size, double seconds)
 {
     char name[64];
     snprintf(name, sizeof name, "seqshm-s-%s-%d-t", run_tag(), (int)getpid());
     seqshm *s;
-    if (seqshm_open(&s, name, size, SEQSHM_CREATE | layout) != SEQSHM_OK)
+    seqshm_options o = {.flags = SEQSHM_CREATE | layout, .slots = slots};
+    if (seqshm_open_opts(&s, name, size, &o) != SEQSHM_OK)
         return 1;
     struct run r[5];
     for (int i = 0; i < 5; i++) {
@@ -166,13 +184,16 @@ int main(int argc, char **argv)
         fprintf(stderr, "usage: stress_threads [--seconds S]\n");
         return 2;
     }
-    static const unsigned layouts[] = {0, SEQSHM_DOUBLE_BUFFER, SEQSHM_MUTEX};
-    static const char *names[] = {"single", "double", "mutex"};
+    static const unsigned layouts[] = {0, SEQSHM_DOUBLE_BUFFER, SEQSHM_MUTEX,
+                                       0};
+    static const unsigned slots[] = {0, 0, 0, 8};
+    static const char *names[] = {"single", "double", "mutex", "8slot"};
     static const size_t sizes[] = {24, 4096};
     int bad = 0;
-    for (int l = 0; l < 3; l++)
+    for (int l = 0; l < 4; l++)
         for (int z = 0; z < 2; z++)
-            bad |= run_case(layouts[l], names[l], sizes[z], seconds / 6);
+            bad |= run_case(layouts[l], slots[l], names[l], sizes[z],
+                            seconds / 8);
     printf("tsan stress: %s\n", bad ? "FAILED" : "no race, no torn snapshot");
     return bad;
 }
