@@ -9,6 +9,10 @@
  */
 #include "seqlock.h"
 
+/* try_at()'s "the deadline passed" (SEQSHM_ETIMEDOUT from it means "not
+ * published yet, wait"). */
+#define GAVE_UP (-100)
+
 /* The oldest version seq says is kept (never below 0). */
 static uint64_t oldest_kept(const struct seqshm *s, uint64_t seq)
 {
@@ -32,7 +36,7 @@ static int locked_at(const struct seqshm *s, uint64_t *want, bool newest,
 {
     int rc = robust_lock(s, d);
     if (rc != SEQSHM_OK)
-        return rc;
+        return rc == SEQSHM_ETIMEDOUT ? GAVE_UP : rc;
     uint64_t seq = atomic_load_explicit(&s->line->seq, memory_order_relaxed);
     uint64_t v = seq / SEQ_STEP;
     if (seq & SEQ_TORN)
@@ -50,7 +54,8 @@ static int locked_at(const struct seqshm *s, uint64_t *want, bool newest,
 
 /* Copies version *want or, with `newest_ok`, the oldest kept one after it
  * if *want is gone; *want becomes the version copied. SEQSHM_ETIMEDOUT
- * means "not published yet" (the caller waits). */
+ * means "not published yet" (the caller waits), GAVE_UP that the deadline
+ * passed while the one slot was being written or the mutex held. */
 static int try_at(const struct seqshm *s, uint64_t *want, bool newest_ok,
                   void *dst, struct deadline *d)
 {
@@ -77,7 +82,7 @@ static int try_at(const struct seqshm *s, uint64_t *want, bool newest_ok,
                 if (rc != SEQSHM_OK)
                     return rc;
                 if (!more)
-                    return SEQSHM_ETIMEDOUT;
+                    return GAVE_UP;
                 continue;
             }
         }
@@ -121,6 +126,8 @@ int seqshm_read_at(const seqshm *s, uint64_t version, void *dst,
     for (;;) {
         uint64_t want = version;
         int rc = try_at(s, &want, false, dst, &d);
+        if (rc == GAVE_UP)
+            return SEQSHM_ETIMEDOUT;
         if (rc != SEQSHM_ETIMEDOUT)
             return rc;
         uint64_t seen = atomic_load_explicit(&s->line->seq,
@@ -158,6 +165,8 @@ int seqshm_next(const seqshm *s, uint64_t *cursor, void *dst, uint64_t *lost,
             *cursor = want;
             return SEQSHM_OK;
         }
+        if (rc == GAVE_UP)
+            return SEQSHM_ETIMEDOUT;
         if (rc != SEQSHM_ETIMEDOUT)
             return rc;
         uint64_t seen = atomic_load_explicit(&s->line->seq,

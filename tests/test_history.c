@@ -380,3 +380,48 @@ Test(history, partial_span_clear_with_slots)
     cr_assert_eq(seqshm_version(w), 4);
     seqshm_close(w);
 }
+
+/* A timeout bounds next and read_at when the one slot is being written by a
+ * stalled writer, or the mutex is held: no spinning past the deadline. */
+Test(history, timeouts_hold_while_a_writer_stalls)
+{
+    unsigned layouts[] = {0, SEQSHM_MUTEX};
+    for (int l = 0; l < 2; l++) {
+        char name[64];
+        uint64_t v = 1, cursor = 0, lost;
+        seqshm *w = make(name, sizeof name, "stall", sizeof v, layouts[l], 0);
+        cr_assert_eq(seqshm_write(w, &v, 0), SEQSHM_OK);
+        cr_assert_eq(seqshm_write(w, &v, 0), SEQSHM_OK);
+        pid_t c = test_child(fork());
+        if (c == 0) {
+            seqshm *s;
+            if (seqshm_open(&s, name, 0, 0) != SEQSHM_OK)
+                _exit(2);
+            setenv("SEQSHM_FAULT", "after_claim:stop", 1);
+            _exit(seqshm_write(s, &v, SEQSHM_FOREVER) == SEQSHM_OK ? 0 : 3);
+        }
+        siginfo_t info;
+        cr_assert_eq(waitid(P_PID, (id_t)c, &info, WSTOPPED | WNOWAIT), 0);
+        seqshm *r;
+        cr_assert_eq(seqshm_open(&r, name, 0, SEQSHM_RDONLY), SEQSHM_OK);
+        seqshm *hs[2] = {w, r};
+        for (int h = 0; h < 2; h++) {
+            for (int64_t t = 0; t <= 20 * MS; t += 20 * MS) {
+                long long t0 = mono_ns();
+                cursor = 0;
+                cr_assert_eq(seqshm_next(hs[h], &cursor, &v, &lost, t),
+                             SEQSHM_ETIMEDOUT, "layout %d handle %d", l, h);
+                cr_assert_lt(mono_ns() - t0, t + 200 * MS);
+                t0 = mono_ns();
+                int rc = seqshm_read_at(hs[h], 2, &v, t);
+                cr_assert(rc == SEQSHM_ETIMEDOUT || rc == SEQSHM_EOVERWRITTEN,
+                          "read_at: %d", rc);
+                cr_assert_lt(mono_ns() - t0, t + 200 * MS);
+            }
+        }
+        kill(c, SIGCONT);
+        cr_assert_eq(wait_child(c), 0);
+        seqshm_close(r);
+        seqshm_close(w);
+    }
+}
