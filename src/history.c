@@ -116,26 +116,35 @@ static int wait_publish(const struct seqshm *s, struct deadline *d,
     return seqshm_wait(s, seen / SEQ_STEP, left);
 }
 
-int seqshm_read_at(const seqshm *s, uint64_t version, void *dst,
-                   int64_t timeout_ns)
+/* The loop both calls share: copies version `first` (or, with newest_ok,
+ * the oldest kept after it), waiting for it to be published, into dst;
+ * *got is the version copied. */
+static int fetch(const struct seqshm *s, uint64_t first, bool newest_ok,
+                 void *dst, int64_t timeout_ns, uint64_t *got)
 {
-    if (s == NULL || dst == NULL)
-        return SEQSHM_EINVAL;
     struct deadline d;
     deadline_start(&d, timeout_ns);
     for (;;) {
-        uint64_t want = version;
-        int rc = try_at(s, &want, false, dst, &d);
+        *got = first;
+        int rc = try_at(s, got, newest_ok, dst, &d);
         if (rc == GAVE_UP)
             return SEQSHM_ETIMEDOUT;
         if (rc != SEQSHM_ETIMEDOUT)
             return rc;
         uint64_t seen = atomic_load_explicit(&s->line->seq,
                                              memory_order_acquire);
-        if (seen / SEQ_STEP < version &&
-            wait_publish(s, &d, seen) != SEQSHM_OK)
+        if (seen / SEQ_STEP < first && wait_publish(s, &d, seen) != SEQSHM_OK)
             return SEQSHM_ETIMEDOUT;
     }
+}
+
+int seqshm_read_at(const seqshm *s, uint64_t version, void *dst,
+                   int64_t timeout_ns)
+{
+    if (s == NULL || dst == NULL)
+        return SEQSHM_EINVAL;
+    uint64_t got;
+    return fetch(s, version, false, dst, timeout_ns, &got);
 }
 
 int seqshm_next(const seqshm *s, uint64_t *cursor, void *dst, uint64_t *lost,
@@ -146,33 +155,15 @@ int seqshm_next(const seqshm *s, uint64_t *cursor, void *dst, uint64_t *lost,
     /* Fast path: the next version is there and still kept. */
     uint64_t want = *cursor + 1;
     uint64_t s0 = atomic_load_explicit(&s->line->seq, memory_order_acquire);
-    if (likely(!s->locked_reads && want <= s0 / SEQ_STEP &&
-               want >= oldest_kept(s, s0) && !(s0 & SEQ_TORN)) &&
-        likely(copy_version(s, want, dst))) {
-        if (lost != NULL)
-            *lost = 0;
-        *cursor = want;
-        return SEQSHM_OK;
-    }
-    struct deadline d;
-    deadline_start(&d, timeout_ns);
-    for (;;) {
-        want = *cursor + 1;
-        int rc = try_at(s, &want, true, dst, &d);
-        if (rc == SEQSHM_OK) {
-            if (lost != NULL)
-                *lost = want - *cursor - 1;
-            *cursor = want;
-            return SEQSHM_OK;
-        }
-        if (rc == GAVE_UP)
-            return SEQSHM_ETIMEDOUT;
-        if (rc != SEQSHM_ETIMEDOUT)
+    if (!(likely(!s->locked_reads && want <= s0 / SEQ_STEP &&
+                 want >= oldest_kept(s, s0) && !(s0 & SEQ_TORN)) &&
+          likely(copy_version(s, want, dst)))) {
+        int rc = fetch(s, *cursor + 1, true, dst, timeout_ns, &want);
+        if (rc != SEQSHM_OK)
             return rc;
-        uint64_t seen = atomic_load_explicit(&s->line->seq,
-                                             memory_order_acquire);
-        if (seen / SEQ_STEP <= *cursor &&
-            wait_publish(s, &d, seen) != SEQSHM_OK)
-            return SEQSHM_ETIMEDOUT;
     }
+    if (lost != NULL)
+        *lost = want - *cursor - 1;
+    *cursor = want;
+    return SEQSHM_OK;
 }
