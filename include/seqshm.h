@@ -159,6 +159,8 @@ typedef struct seqshm_handle seqshm_handle;
 #define SEQSHM_ESYS (-10)     /* another operating-system failure; errno
                                  keeps the cause */
 #define SEQSHM_EOVERWRITTEN (-11) /* that version is no longer kept */
+#define SEQSHM_EBUSY (-12)    /* another live handle is the segment's sole
+                                 writer (SEQSHM_SOLE_WRITER) */
 
 /* A short English description of a status; never NULL. Unknown values give
  * "unknown seqshm status". */
@@ -172,10 +174,48 @@ SEQSHM_API const char *seqshm_strerror(int status);
 #define SEQSHM_DOUBLE_BUFFER 0x08u /* layout, at creation: two payload slots */
 #define SEQSHM_MUTEX 0x10u         /* layout, at creation: mutex baseline */
 #define SEQSHM_PERSIST 0x20u       /* the creator does not unlink on close */
+#define SEQSHM_SOLE_WRITER 0x40u   /* this handle is the only writer while it
+                                      is open (see "The sole writer") */
 
 /* Invalid combinations (SEQSHM_EINVAL): EXCL without CREATE, CREATE with
- * RDONLY, DOUBLE_BUFFER with MUTEX, any bit not listed above. Layout flags
- * given when the segment already exists are ignored: its own layout wins. */
+ * RDONLY, DOUBLE_BUFFER with MUTEX, SOLE_WRITER with RDONLY or with MUTEX
+ * (also a MUTEX segment opened with SOLE_WRITER), any bit not listed above.
+ * Layout flags given when the segment already exists are ignored: its own
+ * layout wins.
+ *
+ * The sole writer (SEQSHM_SOLE_WRITER)
+ *   Most segments have one writer. A handle opened with SEQSHM_SOLE_WRITER
+ *   takes the role of the segment's only writer at open and holds it until
+ *   seqshm_close(): it holds the writers' claim for that whole time, so its
+ *   writes take no claim. Such a write is wait-free: a bounded number of
+ *   plain and release stores, no atomic read-modify-write, no fence stronger
+ *   than release, and no system call unless a waiter announced itself.
+ *     - Opening with the role while another live handle holds it is
+ *       SEQSHM_EBUSY. A dead holder's role (its process exited, or its handle
+ *       was closed) is taken over, with its claim, as for any dead writer.
+ *       Open waits up to about a second for a write in progress by another
+ *       writer to end, and returns SEQSHM_EBUSY if it does not.
+ *     - While the holder lives, every write through any other handle (in
+ *       this process or another, or the holder's forked child) returns
+ *       SEQSHM_EBUSY at once, whatever its timeout. Reads, waits and
+ *       read-only handles are unaffected.
+ *     - Writes through the sole-writer handle must not overlap in time: one
+ *       thread writes, or the caller serialises them. (Reads through it may
+ *       run on any thread.)
+ *     - The store-load ordering that wake-ups need (a write must see a waiter
+ *       that announced itself, or the waiter must see the write) is paid by
+ *       the waiter: a waiter about to sleep issues membarrier(2)'s expedited
+ *       global barrier, for which every writing process registers at open
+ *       (Linux 4.16 or later). Where the kernel refuses it, or with the
+ *       environment variable SEQSHM_FENCE=full at open, writers publish with
+ *       a full fence instead, as all writers did before (and a waiter whose
+ *       barrier is refused sleeps in slices of at most 1 ms). Shared-claim
+ *       writes use the same scheme, so they take one atomic
+ *       read-modify-write (the claim), not two. The cost moves to waiters:
+ *       about a microsecond per sleep, plus an interrupt of each CPU that
+ *       runs a writing process at that moment.
+ *   The role is not for SEQSHM_MUTEX segments, whose every access takes the
+ *   mutex. */
 
 #define SEQSHM_FOREVER ((int64_t)-1) /* timeout: wait without limit */
 
@@ -271,12 +311,16 @@ SEQSHM_API int seqshm_unlink(const char *name);
 
 /* Publish `size` bytes from src as the new payload (a full write).
  * A full write repairs a payload a dead writer left torn.
- * Lock-free for one writer: with no other writer it takes a bounded number of
- * steps and no system call (it makes one futex wake only when some handle is
- * waiting in seqshm_wait). Concurrent writers serialise; a writer waits for
- * another live writer at most timeout_ns.
- * Errors: EINVAL (NULL), EACCES (read-only handle), ETIMEDOUT, ESYS (a forked
- * child could not reopen the segment for an identity of its own: errno). */
+ * Through the sole writer's handle: wait-free (see "The sole writer").
+ * Otherwise lock-free for one writer: with no other writer it takes a
+ * bounded number of steps, one atomic read-modify-write (the claim) and no
+ * system call (it makes one futex wake only when some handle is waiting in
+ * seqshm_wait). Concurrent writers serialise; a writer waits for another
+ * live writer at most timeout_ns. Every write below returns SEQSHM_EBUSY at
+ * once while another live handle is the sole writer.
+ * Errors: EINVAL (NULL), EACCES (read-only handle), ETIMEDOUT, EBUSY, ESYS
+ * (a forked child could not reopen the segment for an identity of its own:
+ * errno). */
 SEQSHM_API int seqshm_write(seqshm *shm, const void *src, int64_t timeout_ns);
 
 /* Write len bytes from src at offset into the payload; the rest keeps its
@@ -406,8 +450,10 @@ SEQSHM_API int seqshm_wait(const seqshm *shm, uint64_t since_version,
 
 /* True while a write is in progress or a writer holds the claim (or, in the
  * SEQSHM_MUTEX layout, a writer holds the mutex). The claim of a writer that
- * died counts until a read-write handle recovers it. A snapshot of a
- * moment; makes no system call. */
+ * died counts until a read-write handle recovers it. A sole writer holds the
+ * claim for its handle's life; it counts only while it writes (a sole writer
+ * that died between writes left nothing to recover in the payload). A
+ * snapshot of a moment; makes no system call. */
 SEQSHM_API bool seqshm_is_occupied(const seqshm *shm);
 
 /* The name as given to seqshm_open(); valid until seqshm_close(). */
@@ -454,12 +500,115 @@ typedef struct seqshm_info {
     bool torn;               /* a dead writer left the payload torn */
     bool waiting;            /* a read-write handle announced it sleeps in
                                 seqshm_wait (cleared by the next write) */
+    int sole_pid;            /* holder of the sole-writer role, in its own
+                                PID namespace (display only); 0 if none */
+    bool sole_alive;         /* the kernel still holds its identity lock */
+    bool asym_fence;         /* some writer publishes without a full fence:
+                                waiters issue membarrier (see "The sole
+                                writer") */
 } seqshm_info;
 
 /* Fills *info. Asks the kernel whether the creator and the claim's holder
  * live (one fcntl each), so it is not for hot paths. Stores nothing in the
  * segment. Errors: EINVAL (NULL). */
 SEQSHM_API int seqshm_stat(const seqshm *shm, seqshm_info *info);
+
+/* ------------------------------------------------------ the inline read */
+
+/* seqshm_read() and seqshm_read_versioned() are also defined here, inline:
+ * the caller's code makes the first attempt itself (no call, no argument
+ * checks beyond NULL) and calls the library only when that attempt fails
+ * (a write overlapped it, the payload is torn, the SEQSHM_MUTEX layout).
+ * The library's own reads run the very same function, seqshm_inline_try().
+ * The macros are function-like, so &seqshm_read is still the library's
+ * exported function (what other languages bind to). Define SEQSHM_NO_INLINE
+ * before including this header to call the library every time; the inline
+ * reads are also left out under ThreadSanitizer (whose build of the library
+ * copies with atomics) and for compilers other than GCC and Clang.
+ *
+ * What this makes part of the ABI, compiled into callers: the first members
+ * of every handle (struct seqshm_inline_view below), the sequence word's
+ * encoding (version * 8 plus three status bits) and the slot addressing. A
+ * library that changes any of them changes its soname. */
+#if defined(__SANITIZE_THREAD__)
+#define SEQSHM_INLINE_TSAN_ 1
+#elif defined(__has_feature)
+#if __has_feature(thread_sanitizer)
+#define SEQSHM_INLINE_TSAN_ 1
+#endif
+#endif
+
+#if defined(__GNUC__)
+#include <string.h>
+
+/* The first members of every handle, as the inline read sees them. */
+struct seqshm_inline_view {
+    const uint64_t *seq;        /* the sequence word (atomic) */
+    const unsigned char *slots; /* slot i at slots + i * stride */
+    size_t stride;
+    uint64_t slot_mask;         /* slots - 1 */
+    uint64_t stall;             /* sequence bits that stop a copy */
+    uint64_t window;            /* (slots - 1) * 8 */
+    size_t size;                /* payload bytes */
+    bool locked_reads;          /* SEQSHM_MUTEX through a read-write handle */
+};
+
+#ifndef SEQSHM_INLINE_COPY_
+#define SEQSHM_INLINE_COPY_(dst, src, n) memcpy((dst), (src), (n))
+#endif
+
+/* One read attempt of [off, off + len) of the newest version: the protocol.
+ *     s0 := seq (acquire); stop if s0 shows a write into the slot wanted
+ *     copy the slot of version s0 / 8
+ *     fence (acquire): the copy before the reload
+ *     s1 := seq; the copy is a snapshot iff s1 - (s0 without its bits)
+ *                                            <= window
+ * A writer that could overwrite that slot first stores a sequence beyond
+ * the window (and, with one slot, the BUSY bit); if the copy saw any of its
+ * stores, the acquire fence makes s1 see that sequence or a later one. The
+ * argument in full is in the library's seqlock.h. *seq receives s0. */
+static inline bool seqshm_inline_try(const struct seqshm_inline_view *v,
+                                     void *dst, size_t len, size_t off,
+                                     uint64_t *seq)
+{
+    uint64_t s0 = __atomic_load_n(v->seq, __ATOMIC_ACQUIRE);
+    *seq = s0;
+    if (__builtin_expect((s0 & v->stall) != 0, 0))
+        return false;
+    /* With one slot its address does not depend on s0: said with a branch,
+     * not arithmetic, so the CPU may fetch the payload while s0's cache line
+     * is still on its way. */
+    const unsigned char *slot =
+        __builtin_expect(v->slot_mask == 0, 1)
+            ? v->slots
+            : v->slots + (size_t)((s0 >> 3) & v->slot_mask) * v->stride;
+    SEQSHM_INLINE_COPY_(dst, slot + off, len);
+    __atomic_thread_fence(__ATOMIC_ACQUIRE);
+    uint64_t s1 = __atomic_load_n(v->seq, __ATOMIC_RELAXED);
+    return s1 - (s0 & ~(uint64_t)7) <= v->window;
+}
+
+#if !defined(SEQSHM_NO_INLINE) && !defined(SEQSHM_INLINE_TSAN_)
+static inline int seqshm_inline_read(const seqshm *shm, void *dst,
+                                     uint64_t *version, int64_t timeout_ns)
+{
+    const struct seqshm_inline_view *v =
+        (const struct seqshm_inline_view *)(const void *)shm;
+    uint64_t seq;
+    if (__builtin_expect(shm != NULL && dst != NULL && !v->locked_reads, 1) &&
+        __builtin_expect(seqshm_inline_try(v, dst, v->size, 0, &seq), 1)) {
+        if (version != NULL)
+            *version = seq >> 3;
+        return SEQSHM_OK;
+    }
+    return (seqshm_read_versioned)(shm, dst, version, timeout_ns);
+}
+#define seqshm_read(shm, dst, timeout_ns)                                      \
+    seqshm_inline_read((shm), (dst), NULL, (timeout_ns))
+#define seqshm_read_versioned(shm, dst, version, timeout_ns)                   \
+    seqshm_inline_read((shm), (dst), (version), (timeout_ns))
+#endif
+#endif /* __GNUC__ */
 
 #ifdef __cplusplus
 #undef seqshm

@@ -10,6 +10,10 @@
  *     owner_alive() found the token's kernel lock free (owner.c), and taken
  *     over by a compare-and-swap from exactly that token (never reused), so
  *     of many who noticed, one recovers.
+ *   - A sole writer (sole.c) holds the claim from its open to its close. A
+ *     writer that finds the claim held by a live sole writer returns
+ *     SEQSHM_EBUSY; one that takes a dead sole writer's claim over ends its
+ *     role too (sole_forget).
  */
 #include "internal.h"
 
@@ -39,13 +43,15 @@ bool claim_recover(const struct seqshm *s, uint64_t dead)
                                                  memory_order_relaxed))
         return false;
     claim_repair(s);
+    sole_forget(s, dead);
     atomic_store_explicit(&s->line->owner, 0, memory_order_release);
     return true;
 }
 
 /* The claim was held when claim_try() looked: wait for it with plain loads
  * (failing read-modify-writes would take the seq line from readers), and
- * take it over if its owner is dead. */
+ * take it over if its owner is dead. SEQSHM_EBUSY at once if the holder is
+ * a live sole writer (other than `self`, which is opening with the role). */
 int claim_wait(struct seqshm *s, uint64_t self, struct deadline *d)
 {
     uint64_t seen = atomic_load_explicit(&s->line->seq, memory_order_relaxed);
@@ -53,6 +59,8 @@ int claim_wait(struct seqshm *s, uint64_t self, struct deadline *d)
     for (;;) {
         uint64_t cur = atomic_load_explicit(&s->line->owner,
                                             memory_order_relaxed);
+        if (cur != 0 && sole_holds(s, cur, self))
+            return SEQSHM_EBUSY;
         if (cur == 0) {
             if (atomic_compare_exchange_weak_explicit(
                     &s->line->owner, &cur, self, memory_order_acquire,
@@ -76,6 +84,7 @@ int claim_wait(struct seqshm *s, uint64_t self, struct deadline *d)
                 &s->line->owner, &cur, self, memory_order_acquire,
                 memory_order_relaxed)) {
             claim_repair(s);
+            sole_forget(s, cur);
             return SEQSHM_OK;
         }
         if (!more)

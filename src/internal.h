@@ -4,9 +4,6 @@
 #ifndef SEQSHM_INTERNAL_H
 #define SEQSHM_INTERNAL_H
 
-#include "seqshm.h"
-#include "layout.h"
-
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -22,6 +19,13 @@ HIDDEN void fault_point(const char *where);
 #define FAULT(where) ((void)0)
 #endif
 
+/* The public header's inline read attempt is the library's too
+ * (seqlock.h): it copies the way this build copies (copy.h). */
+#include "copy.h"
+#define SEQSHM_INLINE_COPY_(dst, src, n) copy_out((dst), (src), (n))
+#include "seqshm.h"
+#include "layout.h"
+
 /* What a handle knows of its own process: in a private page of its own that
  * fork() wipes (MADV_WIPEONFORK), so a child finds state 0 and makes its own
  * identity (owner.c) instead of writing under its parent's. */
@@ -31,12 +35,19 @@ struct ident {
     _Atomic int state;      /* 0: not made in this process; 1: being made;
                                2: made (token, and s->fd is our own) */
     bool creator;           /* this process created the segment */
+    bool sole;              /* this handle holds the sole-writer role, in
+                               this process (sole.c) */
+    bool asym;              /* this process is registered for the waiters'
+                               membarrier: it publishes without a full
+                               fence (fence.c) */
 };
 
 /* A handle. Immutable after seqshm_open() returns, but for the identity
  * page. The fields every read and write uses come first, on one cache line;
  * several are derived from the header (stall, window, locked_reads) so that
- * the fast paths compute nothing. */
+ * the fast paths compute nothing. The first eight are the public header's
+ * struct seqshm_inline_view, which callers' inline reads use: asserted
+ * below, and part of the ABI. */
 struct seqshm {
     struct seqshm_seq_line *line;    /* seq and owner */
     unsigned char *slots;            /* slot i at slots + i * stride */
@@ -67,6 +78,25 @@ struct seqshm {
     ino_t ino;
     char name[];                     /* as given */
 };
+
+#define VIEW_SAME(ours, theirs)                                              \
+    _Static_assert(offsetof(struct seqshm, ours) ==                            \
+                       offsetof(struct seqshm_inline_view, theirs) &&          \
+                   sizeof(((struct seqshm *)0)->ours) ==                       \
+                       sizeof(((struct seqshm_inline_view *)0)->theirs),       \
+                   "the inline view matches the handle: " #ours)
+VIEW_SAME(line, seq);
+VIEW_SAME(slots, slots);
+VIEW_SAME(stride, stride);
+VIEW_SAME(slot_mask, slot_mask);
+VIEW_SAME(stall, stall);
+VIEW_SAME(window, window);
+VIEW_SAME(size, size);
+VIEW_SAME(locked_reads, locked_reads);
+_Static_assert(offsetof(struct seqshm_seq_line, seq) == 0,
+               "the view's seq pointer is the seq line's address");
+_Static_assert(SEQ_STEP == 8 && SEQ_BITS == 7,
+               "the inline read's sequence encoding");
 
 static inline unsigned char *slot_at(const struct seqshm *s, uint64_t version)
 {
@@ -133,14 +163,30 @@ HIDDEN bool owner_alive(const struct seqshm *s, uint64_t token);
 /* The pid a token records, in its writer's PID namespace (display only). */
 HIDDEN int owner_pid(uint64_t token);
 
-#include "copy.h"
-
 /* claim.c: the slow paths of the writers' claim (fast paths: seqlock.h). */
 HIDDEN int claim_wait(struct seqshm *s, uint64_t self, struct deadline *d);
 HIDDEN bool claim_recover(const struct seqshm *s, uint64_t dead);
 /* By whoever took over from a dead holder (of the claim, or of the robust
  * mutex): ends the write it left unfinished. */
 HIDDEN void claim_repair(const struct seqshm *s);
+
+/* sole.c: the sole-writer role (its word: wait line `sole`). */
+HIDDEN int sole_take(struct seqshm *s);
+HIDDEN void sole_give_back(struct seqshm *s);
+/* True if `holder`, the claim's owner, holds the sole-writer role, is not
+ * `self`, and lives: the caller's write is SEQSHM_EBUSY. */
+HIDDEN bool sole_holds(const struct seqshm *s, uint64_t holder, uint64_t self);
+/* The claim of `dead` was taken over: if it held the role, the role ends. */
+HIDDEN void sole_forget(const struct seqshm *s, uint64_t dead);
+
+/* fence.c: the waiters' side of the store-load order (see seqlock.h). */
+/* Registers this process for the waiters' barrier; true if it may publish
+ * with a compiler barrier only. SEQSHM_FENCE=full in the environment, or a
+ * build with SEQSHM_NO_MEMBARRIER, says no. */
+HIDDEN bool fence_register(void);
+/* The waiters' barrier: a full fence on every CPU that runs a registered
+ * process. False if the kernel refused it. */
+HIDDEN bool fence_heavy(void);
 
 /* read.c: a single slot held BUSY for long: recovers a dead writer's claim
  * (read-write handles) or reports it (SEQSHM_EOWNERDEAD, read-only). */

@@ -29,7 +29,7 @@
 #include "seqshm.h"
 
 #define SEQSHM_MAGIC UINT64_C(0x314d485351455321) /* "!SEQSHM1" */
-#define SEQSHM_LAYOUT_VERSION 2u
+#define SEQSHM_LAYOUT_VERSION 3u
 
 #define REGION 128u
 #define SEQ_LINE_OFFSET (1u * REGION)
@@ -92,8 +92,13 @@ struct seqshm_wait_line {
     _Atomic uint32_t futex;   /* bumped by writers that found `waiting` set */
     _Atomic uint32_t waiting; /* set by read-write waiters, cleared by the
                                  writer that wakes them (wait.c) */
-    unsigned char pad[CACHE_LINE - 8];
+    _Atomic uint32_t asym;    /* set (never cleared) by the first writer that
+                                 publishes without a full fence: waiters
+                                 then pay for the ordering (fence.c) */
+    unsigned char pad[CACHE_LINE - 12];
     _Atomic uint64_t last_ident; /* identity numbers handed out (owner.c) */
+    _Atomic uint64_t sole;       /* token of the sole writer, 0: none
+                                    (sole.c) */
 };
 
 _Static_assert(sizeof(struct seqshm_header) <= REGION, "header fits");

@@ -154,6 +154,17 @@ int ident_make(const struct seqshm *s, bool forked)
     int rc = forked ? reopen_own(s) : SEQSHM_OK;
     if (rc == SEQSHM_OK && !s->rdonly)
         rc = take_identity(s, &token);
+    if (rc == SEQSHM_OK && !s->rdonly && fence_register()) {
+        /* Before this identity's first write: waiters that read `asym`
+         * after their announce and find it clear are then ordered before
+         * the fence below, so this process's later flag loads see their
+         * announce (C11: a seq_cst store read by nobody yet, then a seq_cst
+         * fence; see fence.c). */
+        if (atomic_load_explicit(&s->wait->asym, memory_order_relaxed) == 0)
+            atomic_store_explicit(&s->wait->asym, 1, memory_order_seq_cst);
+        atomic_thread_fence(memory_order_seq_cst);
+        me->asym = true;
+    }
     atomic_store_explicit(&me->token, token, memory_order_relaxed);
     atomic_store_explicit(&me->state, rc == SEQSHM_OK ? IDENT_READY
                                                       : IDENT_NONE,

@@ -115,14 +115,14 @@ static bool range_ok(const struct seqshm *s, const void *dst, size_t len,
            off <= s->size - len;
 }
 
-int seqshm_read(const seqshm *s, void *dst, int64_t timeout_ns)
+int (seqshm_read)(const seqshm *s, void *dst, int64_t timeout_ns)
 {
     if (s == NULL || dst == NULL)
         return SEQSHM_EINVAL;
     return read_range(s, dst, s->size, 0, NULL, timeout_ns);
 }
 
-int seqshm_read_versioned(const seqshm *s, void *dst, uint64_t *version,
+int (seqshm_read_versioned)(const seqshm *s, void *dst, uint64_t *version,
                           int64_t timeout_ns)
 {
     if (s == NULL || dst == NULL)

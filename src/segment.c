@@ -29,7 +29,7 @@
 
 #define KNOWN_FLAGS                                                           \
     (SEQSHM_CREATE | SEQSHM_EXCL | SEQSHM_RDONLY | SEQSHM_DOUBLE_BUFFER |    \
-     SEQSHM_MUTEX | SEQSHM_PERSIST)
+     SEQSHM_MUTEX | SEQSHM_PERSIST | SEQSHM_SOLE_WRITER)
 
 static size_t round_up(size_t n, size_t to) { return (n + to - 1) / to * to; }
 
@@ -178,6 +178,8 @@ static int handle_new(struct seqshm **out, const char *name, void *base,
     if (own >= 0)
         s->fd = own;
     int rc = ident_make(s, false); /* now, so that no write pays for it */
+    if (rc == SEQSHM_OK && (flags & SEQSHM_SOLE_WRITER))
+        rc = s->layout == SEQSHM_MUTEX ? SEQSHM_EINVAL : sole_take(s);
     if (rc != SEQSHM_OK) {
         int err = errno;
         if (own >= 0)
@@ -346,6 +348,8 @@ static bool options_valid(size_t size, const seqshm_options *o)
         return false;
     if ((f & SEQSHM_DOUBLE_BUFFER) && (f & SEQSHM_MUTEX))
         return false;
+    if ((f & SEQSHM_SOLE_WRITER) && (f & (SEQSHM_RDONLY | SEQSHM_MUTEX)))
+        return false;
     if (o->schema != NULL)
         return false;
     unsigned n = o->slots;
@@ -452,6 +456,7 @@ void seqshm_close(seqshm *shm)
         name_canonical(shm_name, shm->name);
         unlink_if_same(shm_name, shm->dev, shm->ino);
     }
+    sole_give_back(shm);
     munmap(shm->base, shm->map_len);
     munmap((void *)shm->ident, (size_t)sysconf(_SC_PAGESIZE));
     close(shm->fd); /* releases this identity's lock, if no fork shares it */

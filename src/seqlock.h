@@ -3,14 +3,17 @@
  *
  * The sequence: seq = version * SEQ_STEP | LOST | TORN | BUSY (layout.h).
  *
- * Writer (holds the claim: owner != 0, see claim.c):
+ * Writer (holds the claim: owner != 0, see claim.c; a sole writer holds it
+ * from open to close, sole.c):
  *     seq := seq | BUSY           release: the claim (owner) before BUSY, so
  *                                 whoever sees this BUSY sees its owner
  *     fence                       release: BUSY before any payload store
  *     copy into slot (version + 1) % N
- *     seq := (version + 1) * STEP seq_cst: release for readers, and one half
- *                                 of the Dekker pair with waiters (wait.c)
- *     if waiting: wake            seq_cst load of the waiter flag
+ *     seq := (version + 1) * STEP release: the payload before the version
+ *     owner := 0                  release (not by a sole writer)
+ *     store-load order            a full fence, or only the compiler's when
+ *                                 waiters issue the barrier (fence.c)
+ *     if waiting: wake            load of the waiter flag (wait.c)
  *
  * Reader (performs no store):
  *     s0 := seq                   acquire
@@ -38,23 +41,13 @@
 #define unlikely(x) __builtin_expect(!!(x), 0)
 
 /* One read attempt of [off, off+len). *seq receives s0. True if the copy in
- * dst is a snapshot of version s0 / SEQ_STEP. */
+ * dst is a snapshot of version s0 / SEQ_STEP. The public header's function:
+ * callers' inline reads and the library's are one protocol. */
 static inline bool snapshot_try(const struct seqshm *s, void *dst, size_t len,
                                 size_t off, uint64_t *seq)
 {
-    uint64_t s0 = atomic_load_explicit(&s->line->seq, memory_order_acquire);
-    *seq = s0;
-    if (unlikely(s0 & s->stall)) /* torn, or the one slot is being written */
-        return false;
-    /* With one slot, its address does not depend on s0: said with a branch,
-     * not arithmetic, so the CPU may fetch the payload while s0's cache line
-     * is still on its way (one transfer's latency instead of two). */
-    const unsigned char *slot =
-        likely(s->slot_mask == 0) ? s->slots : slot_at(s, s0 / SEQ_STEP);
-    copy_out(dst, slot + off, len);
-    atomic_thread_fence(memory_order_acquire);
-    uint64_t s1 = atomic_load_explicit(&s->line->seq, memory_order_relaxed);
-    return s1 - (s0 & ~SEQ_BITS) <= s->window;
+    return seqshm_inline_try((const struct seqshm_inline_view *)(const void *)s,
+                             dst, len, off, seq);
 }
 
 /* Takes the claim for token `self` if it is free; the waiting path is
@@ -71,29 +64,45 @@ static inline bool claim_try(struct seqshm *s, uint64_t self)
 /* Marks the write in progress. The release store keeps the claim before
  * BUSY (a reader that sees this BUSY and then loads owner finds this
  * writer's token or a later one: read.c's writer_gone relies on it); the
- * fence keeps BUSY before every payload store. */
+ * fence keeps BUSY before every payload store. Both are release: plain
+ * stores on x86, stlr / dmb ish on arm64. */
 static inline void claim_begin(struct seqshm *s, uint64_t seq)
 {
     atomic_store_explicit(&s->line->seq, seq | SEQ_BUSY, memory_order_release);
     atomic_thread_fence(memory_order_release);
 }
 
-/* Publishes version `next` (clearing BUSY and TORN), releases the claim and
- * wakes waiters if any announced themselves. The seq_cst store and the
- * seq_cst load of the flag are the writer's half of the Dekker pair with
- * waiters (wait.c); with nobody waiting a write ends on that load. */
-static inline void claim_publish(struct seqshm *s, uint64_t next)
+/* Publishes version `next` (clearing BUSY and TORN), with release: readers
+ * that see it see the payload. */
+static inline void publish(struct seqshm *s, uint64_t next)
 {
-    atomic_store_explicit(&s->line->seq, next * SEQ_STEP, memory_order_seq_cst);
-    atomic_store_explicit(&s->line->owner, 0, memory_order_release);
+    atomic_store_explicit(&s->line->seq, next * SEQ_STEP, memory_order_release);
+}
+
+/* After a publish: wake waiters if any announced themselves. The writer's
+ * half of the Dekker pair with waiters (wait.c) needs its publish ordered
+ * before its load of the flag, a store-load order only a full fence gives.
+ * A process the waiters' membarrier reaches (asym, fence.c) leaves that to
+ * them: the barrier they issue after announcing runs a full fence on this
+ * CPU, between any two of this writer's instructions, so either the publish
+ * is visible to the waiter's reload or this load sees the flag. Then only
+ * the compiler must keep the two in order. Otherwise a seq_cst fence here.
+ * With nobody waiting a write ends on this load. */
+static inline void wake_if_waiting(struct seqshm *s)
+{
     FAULT("before_wake");
+    if (likely(s->ident->asym))
+        atomic_signal_fence(memory_order_seq_cst);
+    else
+        atomic_thread_fence(memory_order_seq_cst);
     if (unlikely(atomic_load_explicit(&s->wait->waiting,
-                                      memory_order_seq_cst) != 0))
+                                      memory_order_relaxed) != 0))
         wake_waiters(s);
 }
 
-/* Gives the claim back with nothing changed. */
-static inline void claim_abort(struct seqshm *s)
+/* Gives the claim back (with release: the next holder's acquire sees this
+ * holder's stores). */
+static inline void claim_release(struct seqshm *s)
 {
     atomic_store_explicit(&s->line->owner, 0, memory_order_release);
 }

@@ -6,8 +6,13 @@ bool seqshm_is_occupied(const seqshm *s)
     if (s == NULL)
         return false;
     uint64_t seq = atomic_load_explicit(&s->line->seq, memory_order_acquire);
-    return (seq & SEQ_BUSY) ||
-           atomic_load_explicit(&s->line->owner, memory_order_relaxed) != 0;
+    if (seq & SEQ_BUSY)
+        return true;
+    uint64_t owner = atomic_load_explicit(&s->line->owner, memory_order_relaxed);
+    /* a sole writer holds the claim between its writes too: it occupies the
+     * segment only while it writes (BUSY, above) */
+    return owner != 0 &&
+           owner != atomic_load_explicit(&s->wait->sole, memory_order_relaxed);
 }
 
 const char *seqshm_name(const seqshm *s) { return s != NULL ? s->name : ""; }
@@ -55,5 +60,10 @@ int seqshm_stat(const seqshm *s, seqshm_info *info)
     info->torn = (seq & SEQ_TORN) != 0;
     info->waiting = atomic_load_explicit(&s->wait->waiting,
                                          memory_order_relaxed) != 0;
+    uint64_t sole = atomic_load_explicit(&s->wait->sole, memory_order_relaxed);
+    info->sole_pid = sole != 0 ? owner_pid(sole) : 0;
+    info->sole_alive = sole != 0 && owner_alive(s, sole);
+    info->asym_fence = atomic_load_explicit(&s->wait->asym,
+                                            memory_order_relaxed) != 0;
     return SEQSHM_OK;
 }

@@ -16,6 +16,7 @@ const char *seqshm_strerror(int status)
     case SEQSHM_ETYPE: return "segment has a different type tag";
     case SEQSHM_ESYS: return "operating-system error (see errno)";
     case SEQSHM_EOVERWRITTEN: return "that version is no longer kept";
+    case SEQSHM_EBUSY: return "another live handle is the sole writer";
     default: return "unknown seqshm status";
     }
 }

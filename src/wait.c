@@ -8,11 +8,19 @@
  * again. So a waiter killed in its sleep costs the next write one wake, and
  * none after: nothing counts waiters that may be dead.
  *
- * No lost wake-up (a Dekker pair, all seq_cst):
- *   waiter: w := futex; if !waiting: waiting := 1; v := version;
- *           if v > since: done; futex_wait(&futex, w)
- *   writer: seq := next;  if waiting && exchange(waiting, 0):
+ * No lost wake-up (a Dekker pair):
+ *   waiter: w := futex; if !waiting: waiting := 1; [barrier];
+ *           v := version; if v > since: done; futex_wait(&futex, w)
+ *   writer: seq := next; [fence]; if waiting && exchange(waiting, 0):
  *           futex += 1, futex_wake(all)
+ * The store-load order on each side comes from a full fence in the writer
+ * or, when the segment's `asym` word says some writer relies on it, from
+ * the waiter's barrier (membarrier, fence.c), which every waiter issues
+ * after its announce whether it set the flag or found it set: one that
+ * found it set and skipped the barrier could read the old version while the
+ * waiter that set it, barrier done, saw the new one and left (the flag stays
+ * set, no writer wakes: models/wait.pml -DHEAVY_IF_STORED). A waiter whose
+ * barrier the kernel refuses sleeps in slices, as a read-only one does.
  * Either the waiter's load of seq sees the new version, or the flag it set
  * (or found set) was still set after that load; then some writer clears it
  * later and bumps futex after the waiter read w, so futex_wait returns at
@@ -47,7 +55,7 @@ static void futex_wait(_Atomic uint32_t *word, uint32_t expect, int64_t ns)
             ns == INT64_MAX ? NULL : &ts, NULL, 0);
 }
 
-/* claim_publish() found the flag set: clear it, and wake every sleeper
+/* wake_if_waiting() found the flag set: clear it, and wake every sleeper
  * if this writer is the one that cleared it. */
 void wake_waiters(const struct seqshm *s)
 {
@@ -60,14 +68,21 @@ void wake_waiters(const struct seqshm *s)
 
 /* Reads the futex word, then announces a read-write handle (the flag
  * protocol above; a store only if the flag is clear, so waiters do not fight
- * over the line); read-only handles cannot announce, and sleep in bounded
- * slices instead. Returns the word to sleep on. */
-static uint32_t arm(const struct seqshm *s)
+ * over the line) and issues the barrier if writers rely on it. Returns the
+ * word to sleep on; *sliced says the caller cannot count on being woken
+ * (read-only handles, which cannot announce; a refused barrier) and must
+ * sleep in bounded slices. */
+static uint32_t arm(const struct seqshm *s, bool *sliced)
 {
     uint32_t w = atomic_load_explicit(&s->wait->futex, memory_order_seq_cst);
-    if (!s->rdonly &&
-        atomic_load_explicit(&s->wait->waiting, memory_order_seq_cst) == 0)
-        atomic_store_explicit(&s->wait->waiting, 1, memory_order_seq_cst);
+    *sliced = s->rdonly;
+    if (!s->rdonly) {
+        if (atomic_load_explicit(&s->wait->waiting, memory_order_seq_cst) == 0)
+            atomic_store_explicit(&s->wait->waiting, 1, memory_order_seq_cst);
+        if (atomic_load_explicit(&s->wait->asym, memory_order_seq_cst) != 0 &&
+            !fence_heavy())
+            *sliced = true;
+    }
     FAULT("wait_announced");
     return w;
 }
@@ -76,10 +91,11 @@ static uint32_t arm(const struct seqshm *s)
  * waiting for seq to move on from `seen` (any publish, or a recovery). */
 void nap_until_publish(const struct seqshm *s, uint64_t seen, int64_t ns)
 {
-    uint32_t w = arm(s);
+    bool sliced;
+    uint32_t w = arm(s, &sliced);
     if (atomic_load_explicit(&s->line->seq, memory_order_seq_cst) != seen)
         return;
-    futex_wait(&s->wait->futex, w, ns);
+    futex_wait(&s->wait->futex, w, sliced && ns > SLICE_NS ? SLICE_NS : ns);
 }
 
 static bool newer(const struct seqshm *s, uint64_t since)
@@ -100,11 +116,12 @@ int seqshm_wait(const seqshm *s, uint64_t since, int64_t timeout_ns)
         int64_t left = deadline_left(&d);
         if (left == 0)
             return newer(s, since) ? SEQSHM_OK : SEQSHM_ETIMEDOUT;
-        uint32_t w = arm(s);
+        bool sliced;
+        uint32_t w = arm(s, &sliced);
         if (newer(s, since))
             return SEQSHM_OK;
         futex_wait(&s->wait->futex, w,
-                   s->rdonly && left > SLICE_NS ? SLICE_NS : left);
+                   sliced && left > SLICE_NS ? SLICE_NS : left);
         if (newer(s, since))
             return SEQSHM_OK;
     }

@@ -15,39 +15,16 @@ struct update {
     unsigned char *buf; /* size bytes */
 };
 
-/* Writes [off, off+len) of the payload from src (zeros if src is NULL), or,
- * with u, what u->fn makes of the current value. In SEQSHM_MUTEX the robust
- * mutex is taken first; the claim is then always free, but keeping it lets
- * read-only readers see BUSY and the owner. A full write may repair a torn
- * payload; a partial one or an update may not. */
-static int write_range(struct seqshm *s, const void *src, size_t len,
-                       size_t off, int64_t timeout_ns, struct update *u)
+/* The write itself, under the claim (taken by write_range, or held for
+ * good by a sole writer): version `seq / STEP` becomes version + 1.
+ * Returns SEQSHM_EOWNERDEAD, having changed nothing, for a partial write or
+ * an update of a torn payload. */
+static inline int write_held(struct seqshm *s, uint64_t seq, const void *src,
+                             size_t len, size_t off, struct update *u)
 {
-    struct deadline d;
     bool full = off == 0 && len == s->size && u == NULL;
-    uint64_t self = owner_self(s);
-    if (unlikely(self == 0))
-        return SEQSHM_ESYS; /* no identity (a forked child that could not
-                               reopen the segment): errno says why */
-    deadline_start(&d, timeout_ns);
-    FAULT("before_claim");
-    if (s->layout == SEQSHM_MUTEX) {
-        int rc = robust_lock(s, &d);
-        if (rc != SEQSHM_OK)
-            return rc;
-    }
-    int rc = claim_try(s, self) ? SEQSHM_OK : claim_wait(s, self, &d);
-    uint64_t seq = atomic_load_explicit(&s->line->seq, memory_order_relaxed);
-    if (rc == SEQSHM_OK && !full && (seq & SEQ_TORN)) {
-        claim_abort(s);
-        rc = SEQSHM_EOWNERDEAD;
-    }
-    if (rc != SEQSHM_OK) {
-        if (s->layout == SEQSHM_MUTEX)
-            robust_unlock(s);
-        return rc;
-    }
-
+    if (!full && unlikely(seq & SEQ_TORN))
+        return SEQSHM_EOWNERDEAD;
     uint64_t version = seq / SEQ_STEP;
     if (u != NULL) {
         /* Under the claim, before BUSY: readers go on reading meanwhile,
@@ -71,10 +48,58 @@ static int write_range(struct seqshm *s, const void *src, size_t len,
     else
         zero_in(slot + off, len);
     FAULT("before_publish");
-    claim_publish(s, version + 1);
+    publish(s, version + 1);
+    return SEQSHM_OK;
+}
+
+/* Writes [off, off+len) of the payload from src (zeros if src is NULL), or,
+ * with u, what u->fn makes of the current value.
+ *
+ * The sole writer (s->ident->sole, set only in the process that took the
+ * role) holds the claim already: only it stores to seq, so it reads seq
+ * with a plain load, writes, publishes, and checks for waiters. Nothing
+ * else: no read-modify-write, no fence stronger than release (wait-free).
+ *
+ * Any other writer takes the claim; a sole writer holding it makes that
+ * SEQSHM_EBUSY (claim.c). In SEQSHM_MUTEX the robust mutex is taken first;
+ * the claim is then always free, but keeping it lets read-only readers see
+ * BUSY and the owner. A full write may repair a torn payload; a partial one
+ * or an update may not. */
+static int write_range(struct seqshm *s, const void *src, size_t len,
+                       size_t off, int64_t timeout_ns, struct update *u)
+{
+    if (likely(s->ident->sole)) {
+        uint64_t seq = atomic_load_explicit(&s->line->seq,
+                                            memory_order_relaxed);
+        int rc = write_held(s, seq, src, len, off, u);
+        if (likely(rc == SEQSHM_OK))
+            wake_if_waiting(s);
+        return rc;
+    }
+    struct deadline d;
+    uint64_t self = owner_self(s);
+    if (unlikely(self == 0))
+        return SEQSHM_ESYS; /* no identity (a forked child that could not
+                               reopen the segment): errno says why */
+    deadline_start(&d, timeout_ns);
+    FAULT("before_claim");
+    if (s->layout == SEQSHM_MUTEX) {
+        int rc = robust_lock(s, &d);
+        if (rc != SEQSHM_OK)
+            return rc;
+    }
+    int rc = claim_try(s, self) ? SEQSHM_OK : claim_wait(s, self, &d);
+    if (rc == SEQSHM_OK) {
+        uint64_t seq = atomic_load_explicit(&s->line->seq,
+                                            memory_order_relaxed);
+        rc = write_held(s, seq, src, len, off, u);
+        claim_release(s);
+        if (rc == SEQSHM_OK)
+            wake_if_waiting(s);
+    }
     if (s->layout == SEQSHM_MUTEX)
         robust_unlock(s);
-    return SEQSHM_OK;
+    return rc;
 }
 
 /* Common checks; the range test cannot overflow. */
