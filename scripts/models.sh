@@ -21,16 +21,19 @@ check() {
     what=$(grep -m1 -E 'assertion violated|invalid end state' pan.log | sed 's/ (at depth.*//; s/^pan:1: //')
     if [ "$3" = ok ]; then
         verdict=$([ "$errors" = 0 ] && echo ok || echo FAIL)
-        printf 'models: %-10s %-16s %9s states, errors %s  %s\n' "$1" "${2:-as built}" "$states" "$errors" "$verdict"
+        printf 'models: %-10s %-26s %9s states, errors %s  %s\n' "$1" "${2:-as built}" "$states" "$errors" "$verdict"
     else
         verdict=$([ -n "$errors" ] && [ "$errors" != 0 ] && echo "ok (found: $what)" || echo "FAIL (no error found)")
-        printf 'models: %-10s %-16s %9s states, errors %s  %s\n' "$1" "$2" "$states" "$errors" "$verdict"
+        printf 'models: %-10s %-26s %9s states, errors %s  %s\n' "$1" "$2" "$states" "$errors" "$verdict"
     fi
     case $verdict in ok*) ;; *) bad=1 ;; esac
     cd "$top"
 }
 check models/wait.pml "" ok
+check models/wait.pml -DASYM ok
 check models/wait.pml -DOLD_ORDER error
+check models/wait.pml "-DASYM -DNO_HEAVY" error
+check models/wait.pml "-DASYM -DHEAVY_IF_STORED" error
 check models/claim.pml "" ok
 check models/claim.pml -DPID_LIVENESS error
 check models/claim.pml -DOLD_GONE error

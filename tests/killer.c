@@ -52,10 +52,10 @@ static uint64_t now_ns(void)
     return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
-static void writer(const char *name)
+static void writer(const char *name, unsigned flags)
 {
     seqshm *s;
-    if (seqshm_open(&s, name, SIZE, 0) != SEQSHM_OK)
+    if (seqshm_open(&s, name, SIZE, flags) != SEQSHM_OK)
         _exit(2);
     static unsigned char buf[SIZE];
     for (;;) {
@@ -103,8 +103,8 @@ static void reader(const char *name, unsigned flags, struct board *b, int out)
     _exit(0);
 }
 
-static int run_layout(unsigned layout, unsigned slots, const char *lname,
-                      int kills)
+static int run_layout(unsigned layout, unsigned slots, unsigned wflags,
+                      const char *lname, int kills)
 {
     char name[64];
     snprintf(name, sizeof name, "seqshm-s-%s-%d-kill", run_tag(), (int)getpid());
@@ -132,7 +132,7 @@ static int run_layout(unsigned layout, unsigned slots, const char *lname,
     for (; done < 4 * kills && (done < kills || mid < need); done++) {
         pid_t w = fork();
         if (w == 0)
-            writer(name);
+            writer(name, wflags);
         struct timespec d = {0, (long)(rand_r(&seed) % 2000000)};
         nanosleep(&d, NULL);
         bool busy = false;
@@ -200,10 +200,14 @@ int main(int argc, char **argv)
         fprintf(stderr, "usage: killer [--kills N]\n");
         return 2;
     }
-    int bad = run_layout(0, 1, "single", kills);
-    bad |= run_layout(SEQSHM_DOUBLE_BUFFER, 2, "double", kills);
-    bad |= run_layout(SEQSHM_MUTEX, 1, "mutex", kills);
-    bad |= run_layout(0, 8, "8slot", kills);
+    int bad = run_layout(0, 1, 0, "single", kills);
+    bad |= run_layout(SEQSHM_DOUBLE_BUFFER, 2, 0, "double", kills);
+    bad |= run_layout(SEQSHM_MUTEX, 1, 0, "mutex", kills);
+    bad |= run_layout(0, 8, 0, "8slot", kills);
+    /* each new writer takes the killed one's role over */
+    bad |= run_layout(0, 1, SEQSHM_SOLE_WRITER, "sole1", kills);
+    bad |= run_layout(SEQSHM_DOUBLE_BUFFER, 2, SEQSHM_SOLE_WRITER, "sole2",
+                      kills);
     printf("killer: %s\n", bad ? "FAILED" : "no torn snapshot returned as OK");
     return bad;
 }

@@ -33,10 +33,10 @@ static double now_s(void)
     return (double)ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
-static void writer(const char *name, size_t size, double until)
+static void writer(const char *name, size_t size, unsigned flags, double until)
 {
     seqshm *s;
-    if (seqshm_open(&s, name, size, 0) != SEQSHM_OK)
+    if (seqshm_open(&s, name, size, flags) != SEQSHM_OK)
         _exit(2);
     unsigned char *buf = malloc(size);
     for (uint64_t k = seqshm_version(s) + 1; now_s() < until; k++) {
@@ -81,8 +81,8 @@ static void reader(const char *name, size_t size, unsigned flags, double until,
     _exit(0);
 }
 
-static int run_case(unsigned layout, unsigned slots, const char *lname,
-                    size_t size, double seconds)
+static int run_case(unsigned layout, unsigned slots, unsigned wflags,
+                    const char *lname, size_t size, double seconds)
 {
     char name[64];
     snprintf(name, sizeof name, "seqshm-s-%s-%d", run_tag(), (int)getpid());
@@ -99,7 +99,7 @@ static int run_case(unsigned layout, unsigned slots, const char *lname,
     double until = now_s() + seconds;
     pid_t kids[3];
     if ((kids[0] = fork()) == 0)
-        writer(name, size, until);
+        writer(name, size, wflags, until);
     if ((kids[1] = fork()) == 0)
         reader(name, size, 0, until, p[1]);
     if ((kids[2] = fork()) == 0)
@@ -147,16 +147,19 @@ int main(int argc, char **argv)
             return 2;
         }
     }
+    /* the writer of the last two is the sole writer */
     static const unsigned layouts[] = {0, SEQSHM_DOUBLE_BUFFER, SEQSHM_MUTEX,
-                                       0, 0};
-    static const unsigned slots[] = {1, 2, 1, 4, 64};
+                                       0, 0, 0, SEQSHM_DOUBLE_BUFFER};
+    static const unsigned slots[] = {1, 2, 1, 4, 64, 1, 2};
     static const char *names[] = {"single", "double", "mutex", "4slot",
-                                  "64slot"};
+                                  "64slot", "sole1", "sole2"};
     static const size_t sizes[] = {64, 4096, 65536};
     int bad = 0;
-    for (int l = 0; l < 5; l++)
+    for (int l = 0; l < 7; l++)
         for (int z = 0; z < 3; z++)
-            bad |= run_case(layouts[l], slots[l], names[l], sizes[z], seconds);
+            bad |= run_case(layouts[l], slots[l],
+                            l >= 5 ? SEQSHM_SOLE_WRITER : 0, names[l],
+                            sizes[z], seconds);
     printf("stress: %s\n", bad ? "FAILED" : "no torn snapshot");
     return bad;
 }
