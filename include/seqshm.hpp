@@ -100,6 +100,9 @@ struct options {
     bool read_only = false;  // open an existing segment read-only
     bool exclusive = false;  // with create: fail if it exists
     bool persist = false;    // the creator does not unlink on destruction
+    bool sole_writer = false; // this object is the only writer while it
+                              // lives: wait-free writes; another live sole
+                              // writer makes construction throw SEQSHM_EBUSY
     unsigned mode = 0;       // permission bits of a new segment; 0: 0600
     std::uint64_t type_tag = 0; // checked on open when not 0
     unsigned slots = 0;      // versions kept by a new segment (seqshm.h)
@@ -130,6 +133,8 @@ public:
             flags |= SEQSHM_RDONLY;
         if (o.persist)
             flags |= SEQSHM_PERSIST;
+        if (o.sole_writer)
+            flags |= SEQSHM_SOLE_WRITER;
         seqshm_options c{};
         c.flags = flags;
         c.mode = o.mode;

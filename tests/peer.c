@@ -3,8 +3,9 @@
  *   peer write  NAME BYTE COUNT      COUNT full writes of BYTE-filled payloads
  *   peer expect NAME BYTE VERSION    read-only: payload all BYTE at VERSION
  *   peer wait   NAME SINCE MS rw|ro  exit 0 if the version passes SINCE
- *   peer spin   NAME BYTE MS         full writes of BYTE-filled payloads,
+ *   peer spin   NAME BYTE MS [sole]  full writes of BYTE-filled payloads,
  *                                    one every 100 us, for MS milliseconds
+ *                                    (sole: as the segment's sole writer)
  * Exit 0 on success, 1 on a wrong value, 2 on usage, 10+|status| on error. */
 #include "seqshm.h"
 
@@ -29,7 +30,9 @@ int main(int argc, char **argv)
     bool ro = strcmp(cmd, "expect") == 0 ||
               (argc > 5 && strcmp(argv[5], "ro") == 0);
     seqshm *s;
-    int st = seqshm_open(&s, name, 0, ro ? SEQSHM_RDONLY : 0);
+    bool sole = argc > 5 && strcmp(argv[5], "sole") == 0;
+    int st = seqshm_open(&s, name, 0,
+                         ro ? SEQSHM_RDONLY : sole ? SEQSHM_SOLE_WRITER : 0);
     if (st != SEQSHM_OK)
         return fail(st, "open");
     unsigned char *buf = malloc(seqshm_size(s));

@@ -299,3 +299,27 @@ Test(hpp, history_update_and_follow)
         cr_assert_eq(e.status(), SEQSHM_EOVERWRITTEN);
     }
 }
+
+Test(hpp, sole_writer_option)
+{
+    seqshm::options o;
+    o.sole_writer = true;
+    seqshm::SharedMemory<int> w(name_for("sole"), true, o);
+    w.write(41);
+    try {
+        seqshm::SharedMemory<int> second(name_for("sole"), false, o);
+        cr_assert_fail("a second sole writer");
+    } catch (const seqshm::error &e) {
+        cr_assert_eq(e.status(), SEQSHM_EBUSY);
+    }
+    seqshm::SharedMemory<int> other(name_for("sole"), false);
+    try {
+        other.write(1);
+        cr_assert_fail("a write beside the sole writer");
+    } catch (const seqshm::error &e) {
+        cr_assert_eq(e.status(), SEQSHM_EBUSY);
+    }
+    cr_assert_eq(other.read(), 41, "reads are unaffected");
+    w.write(42);
+    cr_assert_eq(other.read(), 42);
+}

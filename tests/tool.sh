@@ -77,6 +77,27 @@ wait $spinner
 has "$tmp/out" "0707 0707" "watch shows the payload's first bytes"
 awk '{ for (i = 1; i <= NF; i++) if ($i == "writes/s") r = $(i + 1) } r > 100 { n++ } END { exit n >= 2 ? 0 : 1 }' "$tmp/out" && ok || bad "watch sees writes per second"
 
+# --- a sole writer: info names it; other writers are refused -----------------
+"$PEER" spin "$P-a" 9 800 sole & spinner=$!
+sleep 0.3
+expect 0 "info with a sole writer" -- "$T" info "$P-a"
+has "$tmp/out" "^sole writer     pid $spinner (in its PID namespace), alive" "info names the sole writer"
+expect 0 "info --json with a sole writer" -- "$T" info "$P-a" --json
+python3 -c "import json,sys; d=json.load(open(sys.argv[1])); assert d['sole_writer_pid']==int(sys.argv[2]) and d['sole_writer_alive'] is True, d" "$tmp/out" "$spinner" && ok || bad "info --json sole writer fields"
+expect 1 "write beside a sole writer" -- sh -c "'$T' write '$P-a' < '$tmp/payload'"
+has "$tmp/err" "another live handle is the sole writer (SEQSHM_EBUSY)" "the tool says why"
+wait $spinner && ok || bad "the sole writer's peer"
+expect 0 "info after the sole writer closed" -- "$T" info "$P-a"
+has "$tmp/out" "^sole writer     none" "the role was given back"
+"$PEER" spin "$P-a" 9 5000 sole & spinner=$!
+sleep 0.3
+kill -9 $spinner; wait $spinner 2>/dev/null
+expect 0 "info after the sole writer was killed" -- "$T" info "$P-a"
+has "$tmp/out" "^sole writer     pid $spinner (in its PID namespace), dead" "a dead sole writer is reported dead"
+expect 0 "write after the sole writer died" -- sh -c "'$T' write '$P-a' < '$tmp/payload'"
+expect 0 "info after the takeover" -- "$T" info "$P-a"
+has "$tmp/out" "^sole writer     none" "the next writer ended the dead writer's role"
+
 # --- slots: tail, record, replay -------------------------------------------------
 expect 0 "create --slots" -- "$T" create "$P-f" 64 --slots 8 --persist
 expect 0 "ls shows the slots" -- "$T" ls

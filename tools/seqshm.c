@@ -53,8 +53,9 @@ static const char *status_name(int st)
         "SEQSHM_OK",     "SEQSHM_EINVAL",   "SEQSHM_ENOENT",
         "SEQSHM_EEXIST", "SEQSHM_ESIZE",    "SEQSHM_EBADSEG",
         "SEQSHM_EACCES", "SEQSHM_ETIMEDOUT", "SEQSHM_EOWNERDEAD",
-        "SEQSHM_ETYPE",  "SEQSHM_ESYS",     "SEQSHM_EOVERWRITTEN"};
-    return st <= 0 && st >= SEQSHM_EOVERWRITTEN ? names[-st] : "SEQSHM_?";
+        "SEQSHM_ETYPE",  "SEQSHM_ESYS",     "SEQSHM_EOVERWRITTEN",
+        "SEQSHM_EBUSY"};
+    return st <= 0 && st >= SEQSHM_EBUSY ? names[-st] : "SEQSHM_?";
 }
 
 /* "seqshm: info foo: no segment of that name (SEQSHM_ENOENT)"; exit 1 */
@@ -315,12 +316,14 @@ static int cmd_info(const char *name, bool json)
                PRIu64 ", \"type_tag\": %" PRIu64 ", \"mode\": \"%04o\", "
                "\"owner\": \"%s\", \"creator_pid\": %d, \"creator_alive\": %s, "
                "\"writer_pid\": %d, \"writer_alive\": %s, \"busy\": %s, "
-               "\"torn\": %s, \"waiting\": %s}\n",
+               "\"torn\": %s, \"waiting\": %s, \"sole_writer_pid\": %d, "
+               "\"sole_writer_alive\": %s, \"waiters_fence\": %s}\n",
                bare(name), in.size, layout_name(in.layout, in.slots), in.layout_version,
                in.slots, in.slot_offset, in.slot_stride, in.mapped_bytes,
                in.version, in.type_tag, (unsigned)(st.st_mode & 07777), user,
                in.creator_pid, B[in.creator_alive], in.writer_pid,
-               B[in.writer_alive], B[in.busy], B[in.torn], B[in.waiting]);
+               B[in.writer_alive], B[in.busy], B[in.torn], B[in.waiting],
+               in.sole_pid, B[in.sole_alive], B[in.asym_fence]);
         return 0;
     }
     printf("name            %s\n", bare(name));
@@ -338,6 +341,13 @@ static int cmd_info(const char *name, bool json)
      * it lives is the kernel's answer, not the pid's. */
     printf("creator         pid %d (in its PID namespace), %s\n",
            in.creator_pid, in.creator_alive ? "open" : "closed or gone");
+    if (in.sole_pid != 0)
+        printf("sole writer     pid %d (in its PID namespace), %s\n",
+               in.sole_pid,
+               in.sole_alive ? "alive: other writers get SEQSHM_EBUSY"
+                             : "dead (its role ends with the next writer)");
+    else
+        printf("sole writer     none\n");
     if (in.writer_pid != 0)
         printf("write claim     pid %d (in its PID namespace), %s\n",
                in.writer_pid,
@@ -349,6 +359,9 @@ static int cmd_info(const char *name, bool json)
                                    : in.busy ? "write in progress"
                                              : "consistent");
     printf("waiters         %s\n", in.waiting ? "announced" : "none announced");
+    printf("wake-up fence   %s\n", in.asym_fence
+                                        ? "paid by waiters (membarrier)"
+                                        : "paid by writers (full fence)");
     return 0;
 }
 
