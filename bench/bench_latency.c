@@ -4,13 +4,18 @@
  *   latency/pingpong-line          floor for spinning readers: each side
  *                                  stores a counter in its own cache line
  *                                  and spins on the other's
- *   latency/seqshm-spin/<layout>   each side publishes 64 B with
- *                                  seqshm_write and spins reading the other
- *                                  segment until its version moves on
+ *   latency/seqshm-spin/<writer>/<bytes>
+ *                                  each side publishes with seqshm_write
+ *                                  and spins reading the other segment
+ *                                  until its version moves on; writer
+ *                                  single, double (shared claim) or sole
+ *                                  (single buffer, SEQSHM_SOLE_WRITER);
+ *                                  48 B sits in the sequence's cache line,
+ *                                  256 B does not
  *   latency/futex-pingpong         floor for sleeping readers: the same
  *                                  with raw futex wait/wake
- *   latency/seqshm-wait/<layout>   each side sleeps in seqshm_wait, then
- *                                  reads the snapshot
+ *   latency/seqshm-wait/<writer>   each side sleeps in seqshm_wait, then
+ *                                  reads the snapshot (64 B)
  * Parent on CPU 0, child on CPU 1. */
 #include "clock.h"
 #include "common.h"
@@ -29,13 +34,14 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#define PAYLOAD 64
+#define MAX_PAYLOAD 256
 
 enum kind { LINE, FUTEX, SEQ_SPIN, SEQ_WAIT };
 
 struct lcase {
     enum kind kind;
-    unsigned layout;
+    unsigned flags; /* layout, and SEQSHM_SOLE_WRITER for the writers */
+    size_t size;
 };
 
 struct lines { /* MAP_SHARED between the two processes */
@@ -87,10 +93,12 @@ static void child(const struct lcase *k, struct lines *l, const char *na,
 {
     pin_cpu(1);
     seqshm *a = NULL, *b = NULL;
-    unsigned char buf[PAYLOAD] = {0};
+    unsigned char buf[MAX_PAYLOAD] = {0};
     if (k->kind == SEQ_SPIN || k->kind == SEQ_WAIT) {
-        if (seqshm_open(&a, na, PAYLOAD, 0) != SEQSHM_OK ||
-            seqshm_open(&b, nb, PAYLOAD, 0) != SEQSHM_OK)
+        /* the child writes b: as its sole writer, if asked */
+        if (seqshm_open(&a, na, k->size, 0) != SEQSHM_OK ||
+            seqshm_open(&b, nb, k->size, k->flags & SEQSHM_SOLE_WRITER) !=
+                SEQSHM_OK)
             _exit(1);
     }
     (void)!write(ready, "r", 1);
@@ -126,8 +134,10 @@ static void bm_latency(gbench_state *st, void *arg)
         if (k->kind == SEQ_SPIN || k->kind == SEQ_WAIT) {
             seqshm_unlink(na);
             seqshm_unlink(nb);
-            seqshm_open(&a, na, PAYLOAD, SEQSHM_CREATE | k->layout);
-            seqshm_open(&b, nb, PAYLOAD, SEQSHM_CREATE | k->layout);
+            /* the parent writes a */
+            seqshm_open(&a, na, k->size, SEQSHM_CREATE | k->flags);
+            seqshm_open(&b, nb, k->size,
+                        SEQSHM_CREATE | (k->flags & ~SEQSHM_SOLE_WRITER));
         }
         int p[2];
         if (l == MAP_FAILED || pipe(p) != 0) {
@@ -143,7 +153,7 @@ static void bm_latency(gbench_state *st, void *arg)
         close(p[1]);
         pin_cpu(0);
         histo_clear(&h);
-        unsigned char buf[PAYLOAD];
+        unsigned char buf[MAX_PAYLOAD];
         memset(buf, 7, sizeof buf);
         for (long i = 1; i <= rounds; i++) {
             uint64_t t0 = ticks_begin();
@@ -176,17 +186,28 @@ static void bm_latency(gbench_state *st, void *arg)
 void register_latency(void)
 {
     static const struct lcase cases[] = {
-        {LINE, 0},
-        {SEQ_SPIN, 0},
-        {SEQ_SPIN, SEQSHM_DOUBLE_BUFFER},
-        {FUTEX, 0},
-        {SEQ_WAIT, 0},
-        {SEQ_WAIT, SEQSHM_DOUBLE_BUFFER},
+        {LINE, 0, 0},
+        {SEQ_SPIN, 0, 48},
+        {SEQ_SPIN, SEQSHM_SOLE_WRITER, 48},
+        {SEQ_SPIN, 0, 256},
+        {SEQ_SPIN, SEQSHM_SOLE_WRITER, 256},
+        {SEQ_SPIN, SEQSHM_DOUBLE_BUFFER, 256},
+        {FUTEX, 0, 0},
+        {SEQ_WAIT, 0, 64},
+        {SEQ_WAIT, SEQSHM_SOLE_WRITER, 64},
+        {SEQ_WAIT, SEQSHM_DOUBLE_BUFFER, 64},
     };
     static const char *names[] = {
-        "latency/pingpong-line",      "latency/seqshm-spin/single",
-        "latency/seqshm-spin/double", "latency/futex-pingpong",
-        "latency/seqshm-wait/single", "latency/seqshm-wait/double",
+        "latency/pingpong-line",
+        "latency/seqshm-spin/single/48",
+        "latency/seqshm-spin/sole/48",
+        "latency/seqshm-spin/single/256",
+        "latency/seqshm-spin/sole/256",
+        "latency/seqshm-spin/double/256",
+        "latency/futex-pingpong",
+        "latency/seqshm-wait/single",
+        "latency/seqshm-wait/sole",
+        "latency/seqshm-wait/double",
     };
     gbench_opts o = {.iterations = 1, .repetitions = bench_repetitions(3),
                      .manual_time = true};

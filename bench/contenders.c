@@ -1,4 +1,5 @@
-/* contenders.c - seqshm in its three layouts; a plain memcpy out of a shared
+/* contenders.c - seqshm in its three layouts and with a sole writer (the
+ * single buffer); a plain memcpy out of a shared
  * mapping (the floor: no synchronisation at all); a lock flag that sleeps
  * 1 ms between tries, as the reference SharedMemory class locks; and the
  * Boost.Interprocess mutexes (boost_shim.cc). */
@@ -43,6 +44,12 @@ static void *double_open(const char *n, size_t z, bool c)
 static void *mutex_open(const char *n, size_t z, bool c)
 {
     return seqshm_open_layout(n, z, c, SEQSHM_MUTEX);
+}
+/* the single buffer, its creating handle the sole writer (readers open
+ * without the flag) */
+static void *sole_open(const char *n, size_t z, bool c)
+{
+    return seqshm_open_layout(n, z, c, c ? SEQSHM_SOLE_WRITER : 0);
 }
 static void sq_read(void *ctx, void *dst) { seqshm_read(ctx, dst, SEQSHM_FOREVER); }
 static void sq_write(void *ctx, const void *src)
@@ -147,6 +154,7 @@ const struct contender contenders[] = {
     {"memcpy", plain_open, plain_read, plain_write, plain_close},
     {"seqshm-single", single_open, sq_read, sq_write, sq_close},
     {"seqshm-double", double_open, sq_read, sq_write, sq_close},
+    {"seqshm-sole", sole_open, sq_read, sq_write, sq_close},
     {"seqshm-mutex", mutex_open, sq_read, sq_write, sq_close},
     {"boost-mutex", bmutex_open, b_read, b_write, b_close},
     {"boost-sharable", bshare_open, b_read, b_write, b_close},

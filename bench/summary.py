@@ -11,8 +11,8 @@ import sys
 from collections import defaultdict
 
 SIZES = [8, 64, 1024, 4096, 65536]
-CONTENDERS = ["memcpy", "seqshm-single", "seqshm-double", "seqshm-mutex",
-              "boost-mutex", "boost-sharable", "ref-sleep-1ms"]
+CONTENDERS = ["memcpy", "seqshm-single", "seqshm-double", "seqshm-sole",
+              "seqshm-mutex", "boost-mutex", "boost-sharable", "ref-sleep-1ms"]
 SEQLOCKS = ["seqshm-single", "seqshm-double"]
 
 
@@ -109,11 +109,12 @@ def main():
             for c in CONTENDERS:
                 row.append(fmt_ns(get((fam, c, str(z)))))
             floor = get((fam, "memcpy", str(z)))
-            single = get((fam, "seqshm-single", str(z)))
-            row.append("%.2fx" % (single / floor) if floor and single else "-")
+            for c in ("seqshm-single", "seqshm-sole"):
+                v = get((fam, c, str(z)))
+                row.append("%.2fx" % (v / floor) if floor and v else "-")
             rows.append(row)
         table("Uncontended %s, time per call" % fam, rows,
-              ["bytes"] + CONTENDERS + ["single/memcpy"])
+              ["bytes"] + CONTENDERS + ["single/memcpy", "sole/memcpy"])
 
     # telemetry
     rows = []
@@ -178,14 +179,18 @@ def main():
 
     # latency
     rows = []
-    for name in ("pingpong-line", "seqshm-spin/single", "seqshm-spin/double",
-                 "futex-pingpong", "seqshm-wait/single", "seqshm-wait/double"):
+    for name in ("pingpong-line", "seqshm-spin/single/48",
+                 "seqshm-spin/sole/48", "seqshm-spin/single/256",
+                 "seqshm-spin/sole/256", "seqshm-spin/double/256",
+                 "futex-pingpong", "seqshm-wait/single", "seqshm-wait/sole",
+                 "seqshm-wait/double"):
         k = ("latency",) + tuple(name.split("/"))
         if k in res:
             rows.append([name, fmt_ns(get(k, "p50_ns")),
                          fmt_ns(get(k, "p99_ns")), fmt_ns(get(k, "p999_ns"))])
-    table("Publish to observe across processes, one way (round trip / 2), "
-          "64 B", rows, ["path", "p50", "p99", "p99.9"])
+    table("Publish to observe across processes, one way (round trip / 2); "
+          "spin: payload bytes last, wait: 64 B", rows,
+          ["path", "p50", "p99", "p99.9"])
 
     # targets
     targets = []
@@ -219,9 +224,16 @@ def main():
     def ratio(a, b):
         return a / b if a is not None and b else None
 
-    for c in SEQLOCKS:
+    for c in SEQLOCKS + ["seqshm-sole"]:
         target("read 64 B, %s / memcpy" % c,
-               ratio(get(("read", c, "64")), get(("read", "memcpy", "64"))), 2)
+               ratio(get(("read", c, "64")), get(("read", "memcpy", "64"))), 1.3)
+    target("write 64 B, seqshm-sole / memcpy",
+           ratio(get(("write", "seqshm-sole", "64")),
+                 get(("write", "memcpy", "64"))), 3)
+    target("write 64 B, seqshm-single (shared claim) / memcpy",
+           ratio(get(("write", "seqshm-single", "64")),
+                 get(("write", "memcpy", "64"))), 6)
+    for c in SEQLOCKS:
         for m in ("seqshm-mutex", "boost-mutex"):
             target("read 64 B, %s / %s (speed-up)" % (m, c),
                    ratio(get(("read", m, "64")), get(("read", c, "64"))), 4,
@@ -250,9 +262,18 @@ def main():
         target("read 64 KiB bandwidth, %s / memcpy" % c,
                ratio(get(("read", "memcpy", "65536")),
                      get(("read", c, "65536"))), 0.8, "higher")
-    target("publish-to-observe p50, seqshm-spin/single / pingpong-line",
-           ratio(get(("latency", "seqshm-spin", "single"), "p50_ns"),
-                 get(("latency", "pingpong-line"), "p50_ns")), 2)
+    target("publish-to-observe p50, seqshm-spin/sole/48 / pingpong-line",
+           ratio(get(("latency", "seqshm-spin", "sole", "48"), "p50_ns"),
+                 get(("latency", "pingpong-line"), "p50_ns")), 1.3)
+    for w in ("single/48", "single/256", "sole/256"):
+        target("publish-to-observe p50, seqshm-spin/%s / pingpong-line" % w,
+               ratio(get(("latency", "seqshm-spin") + tuple(w.split("/")),
+                         "p50_ns"),
+                     get(("latency", "pingpong-line"), "p50_ns")), 0,
+               "report")
+    target("wake-up p50, seqshm-wait/sole / seqshm-wait/single",
+           ratio(get(("latency", "seqshm-wait", "sole"), "p50_ns"),
+                 get(("latency", "seqshm-wait", "single"), "p50_ns")), 1.2)
     for q in ("p50_ns", "p99_ns"):
         target("wake-up %s, seqshm-wait/single / futex-pingpong" % q[:3],
                ratio(get(("latency", "seqshm-wait", "single"), q),

@@ -553,8 +553,50 @@ struct seqshm_inline_view {
     bool locked_reads;          /* SEQSHM_MUTEX through a read-write handle */
 };
 
+/* The copy: payloads up to 64 bytes are copied inline with at most four
+ * pairs of overlapping fixed-size moves (a call to memcpy costs about as
+ * much as the whole read); larger ones call memcpy. */
+struct seqshm_inline_16 {
+    unsigned char b[16];
+};
+static inline void seqshm_inline_copy(void *dst, const void *src, size_t n)
+{
+    unsigned char *d = (unsigned char *)dst;
+    const unsigned char *s = (const unsigned char *)src;
+    if (n > 64) {
+        memcpy(d, s, n);
+    } else if (n >= 16) { /* 16..64: 16-byte moves from each end */
+        struct seqshm_inline_16 a, b, c, e;
+        __builtin_memcpy(&a, s, 16);
+        __builtin_memcpy(&b, s + n - 16, 16);
+        if (n > 32) {
+            __builtin_memcpy(&c, s + 16, 16);
+            __builtin_memcpy(&e, s + n - 32, 16);
+            __builtin_memcpy(d + 16, &c, 16);
+            __builtin_memcpy(d + n - 32, &e, 16);
+        }
+        __builtin_memcpy(d, &a, 16);
+        __builtin_memcpy(d + n - 16, &b, 16);
+    } else if (n >= 8) {
+        uint64_t a, b;
+        __builtin_memcpy(&a, s, 8);
+        __builtin_memcpy(&b, s + n - 8, 8);
+        __builtin_memcpy(d, &a, 8);
+        __builtin_memcpy(d + n - 8, &b, 8);
+    } else if (n >= 4) {
+        uint32_t a, b;
+        __builtin_memcpy(&a, s, 4);
+        __builtin_memcpy(&b, s + n - 4, 4);
+        __builtin_memcpy(d, &a, 4);
+        __builtin_memcpy(d + n - 4, &b, 4);
+    } else {
+        for (size_t i = 0; i < n; i++)
+            d[i] = s[i];
+    }
+}
+
 #ifndef SEQSHM_INLINE_COPY_
-#define SEQSHM_INLINE_COPY_(dst, src, n) memcpy((dst), (src), (n))
+#define SEQSHM_INLINE_COPY_(dst, src, n) seqshm_inline_copy((dst), (src), (n))
 #endif
 
 /* One read attempt of [off, off + len) of the newest version: the protocol.
@@ -571,7 +613,11 @@ static inline bool seqshm_inline_try(const struct seqshm_inline_view *v,
                                      void *dst, size_t len, size_t off,
                                      uint64_t *seq)
 {
-    uint64_t s0 = __atomic_load_n(v->seq, __ATOMIC_ACQUIRE);
+    /* everything but the payload is read before the copy: the compiler
+     * would have to read it again after a call to memcpy */
+    const uint64_t *sp = v->seq;
+    uint64_t window = v->window;
+    uint64_t s0 = __atomic_load_n(sp, __ATOMIC_ACQUIRE);
     *seq = s0;
     if (__builtin_expect((s0 & v->stall) != 0, 0))
         return false;
@@ -584,8 +630,8 @@ static inline bool seqshm_inline_try(const struct seqshm_inline_view *v,
             : v->slots + (size_t)((s0 >> 3) & v->slot_mask) * v->stride;
     SEQSHM_INLINE_COPY_(dst, slot + off, len);
     __atomic_thread_fence(__ATOMIC_ACQUIRE);
-    uint64_t s1 = __atomic_load_n(v->seq, __ATOMIC_RELAXED);
-    return s1 - (s0 & ~(uint64_t)7) <= v->window;
+    uint64_t s1 = __atomic_load_n(sp, __ATOMIC_RELAXED);
+    return s1 - (s0 & ~(uint64_t)7) <= window;
 }
 
 #if !defined(SEQSHM_NO_INLINE) && !defined(SEQSHM_INLINE_TSAN_)

@@ -37,6 +37,8 @@ struct ident {
     bool creator;           /* this process created the segment */
     bool sole;              /* this handle holds the sole-writer role, in
                                this process (sole.c) */
+    uint64_t sole_seq;      /* the sole writer's copy of seq: nobody else
+                               stores to seq while it holds the claim */
     bool asym;              /* this process is registered for the waiters'
                                membarrier: it publishes without a full
                                fence (fence.c) */

@@ -15,6 +15,9 @@
  *   - Of two openers, one wins the compare-and-swap on sole; the other finds
  *     a live token (SEQSHM_EBUSY) or a dead one, which it replaces by the
  *     same compare-and-swap from exactly that token.
+ *   - While T holds the claim only T stores to seq (claim.c), so T keeps
+ *     its own copy (ident->sole_seq) and its writes never load the shared
+ *     line before storing to it: the line is asked for once, exclusive.
  *   - The handle's `sole` bit lives in the identity page, which fork wipes:
  *     a forked child writes as any other writer, and gets SEQSHM_EBUSY.
  */
@@ -57,6 +60,8 @@ int sole_take(struct seqshm *s)
         sole_forget(s, self);
         return rc == SEQSHM_ETIMEDOUT ? SEQSHM_EBUSY : rc;
     }
+    s->ident->sole_seq = atomic_load_explicit(&s->line->seq,
+                                              memory_order_relaxed);
     s->ident->sole = true;
     return SEQSHM_OK;
 }

@@ -56,8 +56,8 @@ static inline int write_held(struct seqshm *s, uint64_t seq, const void *src,
  * with u, what u->fn makes of the current value.
  *
  * The sole writer (s->ident->sole, set only in the process that took the
- * role) holds the claim already: only it stores to seq, so it reads seq
- * with a plain load, writes, publishes, and checks for waiters. Nothing
+ * role) holds the claim already: only it stores to seq, so it takes seq
+ * from its own copy (sole.c), writes, publishes, and checks for waiters. Nothing
  * else: no read-modify-write, no fence stronger than release (wait-free).
  *
  * Any other writer takes the claim; a sole writer holding it makes that
@@ -68,12 +68,13 @@ static inline int write_held(struct seqshm *s, uint64_t seq, const void *src,
 static int write_range(struct seqshm *s, const void *src, size_t len,
                        size_t off, int64_t timeout_ns, struct update *u)
 {
-    if (likely(s->ident->sole)) {
-        uint64_t seq = atomic_load_explicit(&s->line->seq,
-                                            memory_order_relaxed);
-        int rc = write_held(s, seq, src, len, off, u);
-        if (likely(rc == SEQSHM_OK))
+    struct ident *me = s->ident;
+    if (likely(me->sole)) {
+        int rc = write_held(s, me->sole_seq, src, len, off, u);
+        if (likely(rc == SEQSHM_OK)) {
+            me->sole_seq = (me->sole_seq / SEQ_STEP + 1) * SEQ_STEP;
             wake_if_waiting(s);
+        }
         return rc;
     }
     struct deadline d;
