@@ -54,7 +54,8 @@ static void sleep_until(uint64_t t)
 static int writer(const char *name, uint64_t end)
 {
     seqshm *shm;
-    int st = seqshm_open(&shm, name, 0, 0);
+    /* the frames' only writer: its writes are wait-free */
+    int st = seqshm_open(&shm, name, 0, SEQSHM_SOLE_WRITER);
     if (st != SEQSHM_OK) {
         fprintf(stderr, "writer: %s\n", seqshm_strerror(st));
         return 1;

@@ -19,11 +19,9 @@ HIDDEN void fault_point(const char *where);
 #define FAULT(where) ((void)0)
 #endif
 
-/* The public header's inline read attempt is the library's too
- * (seqlock.h): it copies the way this build copies (copy.h). */
+/* The public header, by way of the copies: its inline read attempt is the
+ * library's too (seqlock.h), and copies the way this build copies. */
 #include "copy.h"
-#define SEQSHM_INLINE_COPY_(dst, src, n) copy_out((dst), (src), (n))
-#include "seqshm.h"
 #include "layout.h"
 
 /* What a handle knows of its own process: in a private page of its own that
