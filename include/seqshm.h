@@ -553,12 +553,11 @@ struct seqshm_inline_view {
     bool locked_reads;          /* SEQSHM_MUTEX through a read-write handle */
 };
 
-/* The copy: payloads up to 64 bytes are copied inline with at most four
- * pairs of overlapping fixed-size moves (a call to memcpy costs about as
- * much as the whole read); larger ones call memcpy. */
-struct seqshm_inline_16 {
-    unsigned char b[16];
-};
+/* The copy: payloads up to 64 bytes are copied inline with fixed-size moves
+ * (a call to memcpy costs about as much as the whole read), each load
+ * followed by its store, as memcpy does: loading a whole line first and
+ * storing after makes reads of a line a writer keeps taking away retry far
+ * more often. Larger payloads call memcpy. dst and src never overlap. */
 static inline void seqshm_inline_copy(void *dst, const void *src, size_t n)
 {
     unsigned char *d = (unsigned char *)dst;
@@ -571,30 +570,22 @@ static inline void seqshm_inline_copy(void *dst, const void *src, size_t n)
     __asm__("" : "+r"(s));
     if (n > 64) {
         memcpy(d, s, n);
-    } else if (n >= 16) { /* 16..64: 16-byte moves from each end */
-        struct seqshm_inline_16 a, b, c, e;
-        __builtin_memcpy(&a, s, 16);
-        __builtin_memcpy(&b, s + n - 16, 16);
+    } else if (n >= 16) { /* 16..64: 16-byte moves, the last ones from the
+                             end (overlapping the earlier ones) */
         if (n > 32) {
-            __builtin_memcpy(&c, s + 16, 16);
-            __builtin_memcpy(&e, s + n - 32, 16);
-            __builtin_memcpy(d + 16, &c, 16);
-            __builtin_memcpy(d + n - 32, &e, 16);
+            __builtin_memcpy(d, s, 16);
+            __builtin_memcpy(d + 16, s + 16, 16);
+            __builtin_memcpy(d + n - 32, s + n - 32, 16);
+        } else {
+            __builtin_memcpy(d, s, 16);
         }
-        __builtin_memcpy(d, &a, 16);
-        __builtin_memcpy(d + n - 16, &b, 16);
+        __builtin_memcpy(d + n - 16, s + n - 16, 16);
     } else if (n >= 8) {
-        uint64_t a, b;
-        __builtin_memcpy(&a, s, 8);
-        __builtin_memcpy(&b, s + n - 8, 8);
-        __builtin_memcpy(d, &a, 8);
-        __builtin_memcpy(d + n - 8, &b, 8);
+        __builtin_memcpy(d, s, 8);
+        __builtin_memcpy(d + n - 8, s + n - 8, 8);
     } else if (n >= 4) {
-        uint32_t a, b;
-        __builtin_memcpy(&a, s, 4);
-        __builtin_memcpy(&b, s + n - 4, 4);
-        __builtin_memcpy(d, &a, 4);
-        __builtin_memcpy(d + n - 4, &b, 4);
+        __builtin_memcpy(d, s, 4);
+        __builtin_memcpy(d + n - 4, s + n - 4, 4);
     } else {
         for (size_t i = 0; i < n; i++)
             d[i] = s[i];
