@@ -108,9 +108,9 @@ fuzz: deps build/fuzz/fuzz_open
 	@sh scripts/shm-clean-check.sh
 
 # --------------------------------------------------------------------- tool
-build/rel/seqshm: tools/seqshm.c tools/follow.c tools/tool.h include/seqshm.h src/layout.h build/rel/libseqshm.a
+build/rel/seqshm: tools/seqshm.c tools/follow.c tools/fields.c tools/tool.h include/seqshm.h src/layout.h build/rel/libseqshm.a
 	@echo "  LD      $@"
-	$(Q)$(CC) $(CPPFLAGS) $(CSTD) $(WARN) -O2 tools/seqshm.c tools/follow.c build/rel/libseqshm.a -o $@ \
+	$(Q)$(CC) $(CPPFLAGS) $(CSTD) $(WARN) -O2 tools/seqshm.c tools/follow.c tools/fields.c build/rel/libseqshm.a -o $@ \
 	    $(LDLIBS)
 
 # -------------------------------------------------------------------- tests

@@ -37,6 +37,8 @@ struct sensor_frame {
     double attitude[3];  /* roll, pitch, yaw in radians */
     uint32_t counters[4]; /* e.g. encoder ticks, dropped packets, ... */
 };
+#define SENSOR_FRAME_SCHEMA                                                   \
+    "stamp_ns:u64 frame:u64 position:f64[3] attitude:f64[3] counters:u32[4]"
 
 static uint64_t now_ns(void)
 {
@@ -169,7 +171,10 @@ int main(void)
     char name[64];
     snprintf(name, sizeof name, "seqshm-demo-%d", (int)getpid());
     seqshm *shm;
-    seqshm_options o = {.flags = SEQSHM_CREATE | SEQSHM_EXCL, .slots = SLOTS};
+    /* the frames describe themselves: seqshm info, dump and watch, and
+     * Python, show them by field */
+    seqshm_options o = {.flags = SEQSHM_CREATE | SEQSHM_EXCL, .slots = SLOTS,
+                        .schema = SENSOR_FRAME_SCHEMA};
     int st = seqshm_open_opts(&shm, name, sizeof(struct sensor_frame), &o);
     if (st != SEQSHM_OK) {
         fprintf(stderr, "demo: %s\n", seqshm_strerror(st));

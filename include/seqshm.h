@@ -155,7 +155,7 @@ typedef struct seqshm_handle seqshm_handle;
                                  access, within the timeout */
 #define SEQSHM_EOWNERDEAD (-8) /* a writer died mid-write and the payload is
                                   torn (see "When a process dies") */
-#define SEQSHM_ETYPE (-9)     /* the segment's type tag differs */
+#define SEQSHM_ETYPE (-9)     /* the segment's type tag or schema differs */
 #define SEQSHM_ESYS (-10)     /* another operating-system failure; errno
                                  keeps the cause */
 #define SEQSHM_EOVERWRITTEN (-11) /* that version is no longer kept */
@@ -250,7 +250,15 @@ typedef struct seqshm_options {
                           SEQSHM_DOUBLE_BUFFER, or slots x size above
                           4 GiB. Ignored when the segment exists (its own
                           count wins; seqshm_slots() tells it). */
-    const char *schema; /* reserved for field layouts; must be NULL */
+    const char *schema; /* NULL: none given. Else the payload's field layout
+                           (see "Schemas"): a new segment records it (it
+                           must parse, SEQSHM_EINVAL otherwise, and its
+                           size must equal the payload size, also
+                           SEQSHM_EINVAL); an existing segment must carry
+                           the same fields (SEQSHM_ETYPE otherwise; spacing
+                           does not count). size may be 0 at creation
+                           when a schema is given: the schema's size is
+                           taken. */
 } seqshm_options;      /* zero-initialise, then set what you need */
 
 /* ------------------------------------------------------------- lifecycle */
@@ -284,8 +292,9 @@ typedef struct seqshm_options {
 SEQSHM_API int seqshm_open(seqshm **out, const char *name, size_t size,
                            unsigned flags);
 
-/* seqshm_open() with the full options: flags, mode and type tag. opts may be
- * NULL (all defaults). Errors: as seqshm_open(), and ETYPE. */
+/* seqshm_open() with the full options: flags, mode, type tag, slots and
+ * schema. opts may be NULL (all defaults). Errors: as seqshm_open(), and
+ * ETYPE. */
 SEQSHM_API int seqshm_open_opts(seqshm **out, const char *name, size_t size,
                                 const seqshm_options *opts);
 
@@ -477,6 +486,52 @@ SEQSHM_API unsigned seqshm_layout(const seqshm *shm);
 
 /* The segment's type tag (0 for an untagged segment). */
 SEQSHM_API uint64_t seqshm_type_tag(const seqshm *shm);
+
+/* ---------------------------------------------------------------- schemas
+ *
+ * A segment may carry its payload's field layout, fixed at creation, so that
+ * tools and other languages decode it by name. Text form: fields separated
+ * by spaces (or tabs), each name:type or name:type[count]; types i8 u8 i16
+ * u16 i32 u32 i64 u64 f32 f64 bool, and char[count] (bytes shown as text).
+ * Names are C identifiers of at most SEQSHM_FIELD_NAME_MAX characters, each
+ * used once. Offsets are those of a C struct with those members in that
+ * order (natural alignment: each field at a multiple of its element's size,
+ * the whole rounded up to the largest), so
+ *     struct pose { double x, y, theta; uint64_t stamp; float cov[9]; };
+ * is "x:f64 y:f64 theta:f64 stamp:u64 cov:f32[9]" (68 bytes of fields,
+ * 72 with the trailing padding). At most SEQSHM_SCHEMA_MAX bytes of text.
+ * A segment stores the canonical text: the fields with one space between. */
+#define SEQSHM_SCHEMA_MAX 4096
+#define SEQSHM_FIELD_NAME_MAX 63
+
+typedef enum seqshm_type {
+    SEQSHM_I8 = 1, SEQSHM_U8, SEQSHM_I16, SEQSHM_U16, SEQSHM_I32, SEQSHM_U32,
+    SEQSHM_I64, SEQSHM_U64, SEQSHM_F32, SEQSHM_F64, SEQSHM_BOOL, SEQSHM_CHAR
+} seqshm_type;
+
+typedef struct seqshm_field {
+    char name[SEQSHM_FIELD_NAME_MAX + 1];
+    seqshm_type type;
+    const char *type_name; /* "f64", "char", ...: a static string */
+    size_t count;          /* elements: 1 for a scalar */
+    bool array;            /* written name:type[count] (even with count 1) */
+    size_t offset;         /* bytes from the payload's start */
+    size_t size;           /* bytes of one element */
+} seqshm_field;
+
+/* The segment's schema in canonical form; "" when it has none. Valid until
+ * seqshm_close(). */
+SEQSHM_API const char *seqshm_schema(const seqshm *shm);
+
+/* Parses a schema: stores its first min(count, cap) fields in fields (which
+ * may be NULL when cap is 0), the number of fields in *nfields and the
+ * struct size, trailing padding included, in *size (either may be NULL).
+ * On a malformed schema returns SEQSHM_EINVAL and, if why is not NULL,
+ * writes a one-line reason ("field 2: unknown type 'f16' ...") in why
+ * (whycap bytes). Errors: EINVAL, ESYS (no memory). */
+SEQSHM_API int seqshm_schema_parse(const char *schema, seqshm_field *fields,
+                                   size_t cap, size_t *nfields, size_t *size,
+                                   char *why, size_t whycap);
 
 /* Everything the header and the sequence say, for monitoring tools. */
 typedef struct seqshm_info {

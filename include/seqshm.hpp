@@ -106,6 +106,9 @@ struct options {
     unsigned mode = 0;       // permission bits of a new segment; 0: 0600
     std::uint64_t type_tag = 0; // checked on open when not 0
     unsigned slots = 0;      // versions kept by a new segment (seqshm.h)
+    std::string schema;      // T's fields (seqshm.h, "Schemas"); empty: none.
+                             // Its size must be sizeof(T); an existing
+                             // segment must carry the same (SEQSHM_ETYPE)
 };
 
 template <typename T>
@@ -140,6 +143,7 @@ public:
         c.mode = o.mode;
         c.type_tag = o.type_tag;
         c.slots = o.slots;
+        c.schema = o.schema.empty() ? nullptr : o.schema.c_str();
         if (sizeof(T) > SEQSHM_MAX_SIZE)
             throw std::invalid_argument(
                 "seqshm: " + name_ + ": a payload of " +
@@ -147,8 +151,12 @@ public:
                 std::to_string(SEQSHM_MAX_SIZE) + " (1 GiB)");
         int st = seqshm_open_opts(&h_, name_.c_str(), sizeof(T), &c);
         if (st == SEQSHM_EINVAL)
-            throw std::invalid_argument("seqshm: invalid name or options: " +
-                                        name_);
+            throw std::invalid_argument(
+                "seqshm: invalid name or options: " + name_ +
+                (o.schema.empty() ? std::string()
+                                  : " (a schema must parse and describe " +
+                                        std::to_string(sizeof(T)) +
+                                        " bytes)"));
         check(st, "seqshm_open " + name_);
     }
 
@@ -305,6 +313,9 @@ public:
     {
         return static_cast<seqshm::layout>(seqshm_layout(live()));
     }
+
+    // The segment's schema in canonical form; empty when it has none.
+    [[nodiscard]] std::string schema() const { return seqshm_schema(live()); }
 
     // Versions the segment keeps (options::slots at creation).
     [[nodiscard]] unsigned slots() const { return seqshm_slots(live()); }

@@ -71,6 +71,8 @@ struct seqshm {
      * read from the header afterwards, so a process that rewrites it
      * changes nothing for this handle. */
     uint64_t type_tag;
+    const char *schema;              /* canonical, in name[]'s allocation;
+                                        NULL: none */
     uint64_t creator_token;
     int creator_pid;                 /* display only (creator's namespace) */
     size_t map_len;
@@ -102,6 +104,12 @@ static inline unsigned char *slot_at(const struct seqshm *s, uint64_t version)
 {
     return s->slots + (size_t)(version & s->slot_mask) * s->stride;
 }
+
+/* schema.c: parses into fields (up to cap) and, if canon is not NULL,
+ * writes the canonical text there (SEQSHM_SCHEMA_MAX + 1 bytes). */
+HIDDEN int schema_parse(const char *schema, seqshm_field *fields, size_t cap,
+                        size_t *nfields, size_t *size, char *canon, char *why,
+                        size_t whycap);
 
 /* name.c */
 HIDDEN bool name_valid(const char *name);

@@ -9,7 +9,9 @@
  *   320      ident line    read-write openers (a new     nobody else
  *                          identity number each)
  *   384      mutex line    SEQSHM_MUTEX read-write users
- *   512      slots         writers                       readers
+ *   512      schema text   the creator (if any: schema_len bytes, padded
+ *                          to a multiple of 128)
+ *   512 + S  slots         writers                       readers
  *
  * Regions are 128 bytes apart so that no two share a cache line, nor an
  * adjacent-line prefetch pair. A payload small enough to sit in the seq
@@ -36,6 +38,7 @@
 #define WAIT_LINE_OFFSET (2u * REGION)
 #define MUTEX_LINE_OFFSET (3u * REGION)
 #define SLOTS_OFFSET (4u * REGION)
+#define SCHEMA_OFFSET SLOTS_OFFSET /* a schema comes before the slots */
 #define SLOT_ALIGN 128u /* whole adjacent-line prefetch pairs */
 #define CACHE_LINE 64u
 #define INLINE_OFFSET 16u   /* inline slots follow seq and owner ... */
@@ -81,6 +84,8 @@ struct seqshm_header {
                                 namespace, which may not be the reader's */
     uint64_t creator_token;  /* the creating handle's owner token (owner.c) */
     uint64_t type_tag;
+    uint64_t schema_len;     /* bytes of canonical schema text at
+                                SCHEMA_OFFSET, no NUL; 0: none */
 };
 
 struct seqshm_seq_line {

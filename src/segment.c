@@ -49,25 +49,29 @@ static unsigned layout_of(const seqshm_options *o)
     return slot_count(o) == 2 ? SEQSHM_DOUBLE_BUFFER : 0;
 }
 
-/* Where the slots of a new segment go; see layout.h. */
-static void plan_slots(struct seqshm_header *h, size_t size, unsigned count)
+/* Where the schema text and the slots of a new segment go; see layout.h. */
+static void plan_slots(struct seqshm_header *h, size_t size, unsigned count,
+                       size_t schema_len)
 {
+    uint64_t after_schema = SCHEMA_OFFSET + round_up(schema_len, SLOT_ALIGN);
     h->slot_count = count;
+    h->schema_len = schema_len;
     size_t inline_stride = round_up(size, 8);
     if (inline_stride * h->slot_count <= INLINE_BYTES) {
         h->slot_offset = SEQ_LINE_OFFSET + INLINE_OFFSET;
         h->slot_stride = inline_stride;
-        h->total_size = SLOTS_OFFSET;
+        h->total_size = after_schema;
     } else {
-        h->slot_offset = SLOTS_OFFSET;
+        h->slot_offset = after_schema;
         h->slot_stride = round_up(size, SLOT_ALIGN);
-        h->total_size = SLOTS_OFFSET + h->slot_stride * h->slot_count;
+        h->total_size = after_schema + h->slot_stride * h->slot_count;
     }
 }
 
 static uint64_t max_total(void)
 {
-    return SLOTS_OFFSET + MAX_SLOTS_BYTES + (uint64_t)MAX_SLOTS * SLOT_ALIGN;
+    return SLOTS_OFFSET + SEQSHM_SCHEMA_MAX + SLOT_ALIGN + MAX_SLOTS_BYTES +
+           (uint64_t)MAX_SLOTS * SLOT_ALIGN;
 }
 
 /* Every field an opener relies on, checked against the object's size. */
@@ -91,11 +95,38 @@ static bool header_valid(const struct seqshm_header *h, uint64_t obj_size)
         return false;
     if (h->payload_size * n > MAX_SLOTS_BYTES)
         return false;
+    /* the schema's text lies in the object, before the slots (its content
+     * is checked by schema_stored) */
+    if (h->schema_len > SEQSHM_SCHEMA_MAX ||
+        SCHEMA_OFFSET + h->schema_len > obj_size)
+        return false;
+    uint64_t after_schema = SCHEMA_OFFSET + round_up(h->schema_len, SLOT_ALIGN);
     uint64_t span = h->slot_stride * n; /* < 2^47: no overflow */
     if (h->slot_offset == SEQ_LINE_OFFSET + INLINE_OFFSET)
         return span <= INLINE_BYTES;
-    return h->slot_offset >= SLOTS_OFFSET && h->slot_offset % SLOT_ALIGN == 0 &&
+    return h->slot_offset >= after_schema && h->slot_offset % SLOT_ALIGN == 0 &&
            h->slot_offset <= obj_size && span <= obj_size - h->slot_offset;
+}
+
+/* The schema a valid header points to, copied out once (a hostile writer
+ * may change the bytes meanwhile: only the copy is judged and kept): it
+ * must be canonical text without NUL bytes whose size is the payload's.
+ * canon receives it (SEQSHM_SCHEMA_MAX + 1 bytes). */
+static bool schema_stored(const struct seqshm_header *h, char *canon)
+{
+    char text[SEQSHM_SCHEMA_MAX + 1], again[SEQSHM_SCHEMA_MAX + 1];
+    size_t len = (size_t)h->schema_len, size = 0;
+    memcpy(text, (const unsigned char *)h + SCHEMA_OFFSET, len);
+    text[len] = '\0';
+    if (len == 0) {
+        canon[0] = '\0';
+        return true;
+    }
+    if (strlen(text) != len ||
+        schema_parse(text, NULL, 0, NULL, &size, again, NULL, 0) != SEQSHM_OK)
+        return false;
+    memcpy(canon, text, len + 1);
+    return size == h->payload_size && strcmp(again, text) == 0;
 }
 
 static int status_from_errno(int err)
@@ -125,10 +156,10 @@ static void nap(long ns)
  * on failure fd is still the caller's. */
 static int handle_new(struct seqshm **out, const char *name, void *base,
                       size_t map_len, unsigned flags, int fd,
-                      const struct stat *st)
+                      const struct stat *st, const char *schema)
 {
-    size_t name_len = strlen(name);
-    struct seqshm *s = calloc(1, sizeof *s + name_len + 1);
+    size_t name_len = strlen(name), schema_len = strlen(schema);
+    struct seqshm *s = calloc(1, sizeof *s + name_len + 1 + schema_len + 1);
     if (s == NULL)
         return SEQSHM_ESYS;
     long page = sysconf(_SC_PAGESIZE);
@@ -172,6 +203,11 @@ static int handle_new(struct seqshm **out, const char *name, void *base,
     s->dev = st->st_dev;
     s->ino = st->st_ino;
     memcpy(s->name, name, name_len + 1);
+    if (schema_len > 0) {
+        char *copy = s->name + name_len + 1;
+        memcpy(copy, schema, schema_len + 1);
+        s->schema = copy;
+    }
     /* The identity's lock goes on another open file description than the
      * mapping's (owner.c says why); where none can be had, the same. */
     int own = open_again(s, fd);
@@ -198,7 +234,7 @@ static int handle_new(struct seqshm **out, const char *name, void *base,
 /* O_CREAT|O_EXCL: returns SEQSHM_EEXIST if someone else has the name. */
 static int create_new(struct seqshm **out, const char *shm_name,
                       const char *name, size_t size,
-                      const seqshm_options *o)
+                      const seqshm_options *o, const char *schema)
 {
     unsigned mode = o->mode != 0 ? o->mode : 0600;
     int fd = shm_open(shm_name, O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW |
@@ -207,7 +243,7 @@ static int create_new(struct seqshm **out, const char *shm_name,
         return status_from_errno(errno);
 
     struct seqshm_header plan = {0};
-    plan_slots(&plan, size, slot_count(o));
+    plan_slots(&plan, size, slot_count(o), strlen(schema));
     void *base = MAP_FAILED;
     struct stat st;
     int rc = SEQSHM_ESYS;
@@ -240,11 +276,13 @@ static int create_new(struct seqshm **out, const char *shm_name,
     h->slot_count = plan.slot_count;
     h->creator_pid = (int32_t)getpid();
     h->type_tag = o->type_tag;
+    h->schema_len = plan.schema_len;
+    memcpy((unsigned char *)base + SCHEMA_OFFSET, schema, plan.schema_len);
     if (robust_init((pthread_mutex_t *)((unsigned char *)base +
                                         MUTEX_LINE_OFFSET)) != 0)
         goto fail;
     rc = handle_new(out, name, base, (size_t)plan.total_size, o->flags, fd,
-                    &st);
+                    &st, schema);
     if (rc != SEQSHM_OK)
         goto fail;
     (*out)->ident->creator = true;
@@ -269,7 +307,7 @@ fail:
  * it and checks the header. Never writes the object. */
 static int open_existing(struct seqshm **out, const char *shm_name,
                          const char *name, size_t size,
-                         const seqshm_options *o)
+                         const seqshm_options *o, const char *schema)
 {
     bool rdonly = (o->flags & SEQSHM_RDONLY) != 0;
     /* O_NONBLOCK: opening a FIFO planted under the name must not block. */
@@ -315,17 +353,19 @@ static int open_existing(struct seqshm **out, const char *shm_name,
             goto out;
         nap(PUBLISH_POLL_NS);
     }
-    if (!header_valid(h, (uint64_t)st.st_size))
+    char stored[SEQSHM_SCHEMA_MAX + 1];
+    if (!header_valid(h, (uint64_t)st.st_size) || !schema_stored(h, stored))
         goto out;
     if (size != 0 && size != h->payload_size) {
         rc = SEQSHM_ESIZE;
         goto out;
     }
-    if (o->type_tag != 0 && o->type_tag != h->type_tag) {
+    if ((o->type_tag != 0 && o->type_tag != h->type_tag) ||
+        (o->schema != NULL && strcmp(schema, stored) != 0)) {
         rc = SEQSHM_ETYPE;
         goto out;
     }
-    rc = handle_new(out, name, base, len, o->flags, fd, &st);
+    rc = handle_new(out, name, base, len, o->flags, fd, &st, stored);
 out:;
     int err = errno;
     if (rc != SEQSHM_OK) {
@@ -350,8 +390,6 @@ static bool options_valid(size_t size, const seqshm_options *o)
         return false;
     if ((f & SEQSHM_SOLE_WRITER) && (f & (SEQSHM_RDONLY | SEQSHM_MUTEX)))
         return false;
-    if (o->schema != NULL)
-        return false;
     unsigned n = o->slots;
     if (n != 0 && (n > MAX_SLOTS || (n & (n - 1)) != 0))
         return false;
@@ -373,7 +411,21 @@ int seqshm_open_opts(seqshm **out, const char *name, size_t size,
     const seqshm_options *o = opts != NULL ? opts : &defaults;
     if (out != NULL)
         *out = NULL;
-    if (out == NULL || !name_valid(name) || !options_valid(size, o))
+    if (out == NULL || !name_valid(name))
+        return SEQSHM_EINVAL;
+    /* A schema is checked first: with size 0 it gives the size. */
+    char schema[SEQSHM_SCHEMA_MAX + 1] = "";
+    if (o->schema != NULL) {
+        size_t ssize = 0;
+        int rc = schema_parse(o->schema, NULL, 0, NULL, &ssize, schema, NULL, 0);
+        if (rc != SEQSHM_OK)
+            return rc;
+        if (size == 0)
+            size = ssize;
+        else if (size != ssize)
+            return SEQSHM_EINVAL;
+    }
+    if (!options_valid(size, o))
         return SEQSHM_EINVAL;
     char shm_name[SEQSHM_NAME_MAX + 2];
     name_canonical(shm_name, name);
@@ -382,11 +434,11 @@ int seqshm_open_opts(seqshm **out, const char *name, size_t size,
     int rc = SEQSHM_ENOENT;
     for (int i = 0; i < OPEN_RETRIES; i++) {
         if (create && size != 0) {
-            rc = create_new(out, shm_name, name, size, o);
+            rc = create_new(out, shm_name, name, size, o, schema);
             if (rc != SEQSHM_EEXIST || (o->flags & SEQSHM_EXCL))
                 return rc;
         }
-        rc = open_existing(out, shm_name, name, size, o);
+        rc = open_existing(out, shm_name, name, size, o, schema);
         /* ENOENT after EEXIST: the name was unlinked in between; again. */
         if (rc != SEQSHM_ENOENT || !create || size == 0)
             break;

@@ -13,7 +13,7 @@ const char *seqshm_strerror(int status)
     case SEQSHM_EACCES: return "permission denied";
     case SEQSHM_ETIMEDOUT: return "timed out";
     case SEQSHM_EOWNERDEAD: return "a writer died mid-write; payload torn";
-    case SEQSHM_ETYPE: return "segment has a different type tag";
+    case SEQSHM_ETYPE: return "segment has a different type tag or schema";
     case SEQSHM_ESYS: return "operating-system error (see errno)";
     case SEQSHM_EOVERWRITTEN: return "that version is no longer kept";
     case SEQSHM_EBUSY: return "another live handle is the sole writer";

@@ -323,3 +323,27 @@ Test(hpp, sole_writer_option)
     w.write(42);
     cr_assert_eq(other.read(), 42);
 }
+
+Test(hpp, schema_option)
+{
+    struct pose {
+        double x, y;
+        std::uint32_t n;
+    };
+    seqshm::options o;
+    o.schema = "x:f64 y:f64 n:u32";
+    seqshm::SharedMemory<pose> w(name_for("schema"), true, o);
+    cr_assert_eq(w.schema(), "x:f64 y:f64 n:u32");
+    seqshm::options other;
+    other.schema = "x:f64 y:f64 m:u32";
+    try {
+        seqshm::SharedMemory<pose> r(name_for("schema"), false, other);
+        cr_assert_fail("another schema");
+    } catch (const seqshm::error &e) {
+        cr_assert_eq(e.status(), SEQSHM_ETYPE);
+    }
+    seqshm::options wrong;
+    wrong.schema = "x:f64";
+    cr_assert_throw(seqshm::SharedMemory<pose>(name_for("schema2"), true, wrong),
+                    std::invalid_argument);
+}

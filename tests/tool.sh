@@ -98,6 +98,59 @@ expect 0 "write after the sole writer died" -- sh -c "'$T' write '$P-a' < '$tmp/
 expect 0 "info after the takeover" -- "$T" info "$P-a"
 has "$tmp/out" "^sole writer     none" "the next writer ended the dead writer's role"
 
+# --- schemas: fields by name ------------------------------------------------
+expect 0 "create --schema without a size" -- "$T" create "$P-h" --schema 'x:f64 y:f64 theta:f64 stamp:u64 cov:f32[9] ok:bool label:char[8]' --persist
+python3 -c "import struct,sys; sys.stdout.buffer.write(struct.pack('<3dQ9f?8s3x', 1.5, -2.25, 0.5, 42, *[i / 4 for i in range(9)], True, b'robot'))" > "$tmp/pose"
+expect 0 "write a schema'd payload" -- sh -c "'$T' write '$P-h' < '$tmp/pose'"
+expect 0 "dump by field" -- "$T" dump "$P-h"
+[ "$(cat "$tmp/out")" = "x=1.5
+y=-2.25
+theta=0.5
+stamp=42
+cov=[0 0.25 0.5 0.75 1 1.25 1.5 1.75 2]
+ok=true
+label=\"robot\"" ] && ok || { bad "dump by field"; cat "$tmp/out" >&2; }
+expect 0 "dump --json by field" -- "$T" dump "$P-h" --json
+python3 -c "
+import json,sys
+d=json.load(open(sys.argv[1]))
+v=d['data']
+assert d['format']=='fields' and d['size']==80, d
+assert v['x']==1.5 and v['y']==-2.25 and v['stamp']==42 and v['ok'] is True and v['label']=='robot', v
+assert v['cov'][1]==0.25 and len(v['cov'])==9, v" "$tmp/out" && ok || bad "dump --json fields"
+expect 0 "dump --format hex still" -- "$T" dump "$P-h" --format hex
+has "$tmp/out" "^00000000: 0000 0000 0000 f83f" "hex on request"
+expect 0 "info shows the schema" -- "$T" info "$P-h"
+has "$tmp/out" "^schema          x:f64 y:f64 theta:f64 stamp:u64 cov:f32\[9\] ok:bool label:char\[8\]" "info schema line"
+has "$tmp/out" "^      32     36  cov: f32\[9\]" "info field offsets"
+has "$tmp/out" "^      69      8  label: char\[8\]" "info char field"
+expect 0 "info --json fields" -- "$T" info "$P-h" --json
+python3 -c "
+import json,sys
+d=json.load(open(sys.argv[1]))
+f={x['name']: x for x in d['fields']}
+assert d['schema'].startswith('x:f64 ') and f['cov']['offset']==32 and f['cov']['count']==9 and f['ok']['offset']==68, d" "$tmp/out" && ok || bad "info --json fields"
+expect 0 "watch by field" -- "$T" watch "$P-h" --count 1 --interval 10
+has "$tmp/out" "x=1.5 y=-2.25 theta=0.5 stamp=42 cov=\[0 0.25" "watch shows fields"
+"$T" tail "$P-h" --count 2 --json >"$tmp/tailj" 2>&1 & tailer=$!
+sleep 0.3
+expect 0 "write again" -- sh -c "'$T' write '$P-h' < '$tmp/pose'"
+expect 0 "and again" -- sh -c "'$T' write '$P-h' < '$tmp/pose'"
+wait $tailer && ok || bad "tail --json exits after --count"
+python3 -c "
+import json,sys
+rows=[json.loads(l) for l in open(sys.argv[1])]
+assert len(rows)==2 and rows[0]['version']==2 and rows[1]['version']==3 and rows[1]['lost']==0, rows
+assert rows[0]['data']['label']=='robot', rows" "$tmp/tailj" && ok || { bad "tail --json lines"; cat "$tmp/tailj" >&2; }
+expect 1 "a bad schema" -- "$T" create "$P-g" --schema 'x:f16 y:u8'
+has "$tmp/err" "bad schema: field 1: unknown type 'f16'" "the tool says what is wrong"
+expect 1 "a size the schema does not have" -- "$T" create "$P-g" 12 --schema 'x:f64'
+has "$tmp/err" "the schema describes 8 bytes" "the tool says the schema's size"
+expect 1 "--format fields without a schema" -- "$T" dump "$P-a" --format fields
+has "$tmp/err" "has no schema" "says there is no schema"
+expect 2 "create without size or schema" -- "$T" create "$P-g"
+expect 0 "rm the schema'd segment" -- "$T" rm "$P-h"
+
 # --- slots: tail, record, replay -------------------------------------------------
 expect 0 "create --slots" -- "$T" create "$P-f" 64 --slots 8 --persist
 expect 0 "ls shows the slots" -- "$T" ls

@@ -88,22 +88,66 @@ static int follow(const char *cmd, const char *name, long count, each_fn *each,
 
 /* ----------------------------------------------------------------- tail */
 
+struct tail {
+    enum fmt f;
+    bool json;
+    struct fields fs;
+};
+
 static int tail_one(uint64_t version, uint64_t lost, const unsigned char *p,
                     size_t n, void *ctx)
 {
-    printf("version %" PRIu64, version);
-    if (lost > 0)
-        printf("  lost %" PRIu64, lost);
-    printf("  ");
-    print_line(*(enum fmt *)ctx, p, n);
-    putchar('\n');
+    const struct tail *t = ctx;
+    if (t->json) {
+        printf("{\"version\": %" PRIu64 ", \"lost\": %" PRIu64 ", \"data\": ",
+               version, lost);
+        if (t->f == FIELDS) {
+            fields_json(&t->fs, p);
+        } else {
+            putchar('"');
+            for (size_t i = 0; i < n; i++)
+                printf("%02x", p[i]);
+            putchar('"');
+        }
+        printf("}\n");
+    } else {
+        printf("version %" PRIu64, version);
+        if (lost > 0)
+            printf("  lost %" PRIu64, lost);
+        printf("  ");
+        if (t->f == FIELDS)
+            fields_print(&t->fs, p, " ");
+        else
+            print_line(t->f, p, n);
+        putchar('\n');
+    }
     fflush(stdout);
     return 0;
 }
 
-int cmd_tail(const char *name, enum fmt f, long count)
+/* The segment's schema decides AUTO (follow() opens it again; the schema
+ * is fixed at creation, so both see the same). */
+static int tail_setup(const char *name, struct tail *t)
 {
-    return follow("tail", name, count, tail_one, &f);
+    seqshm *s;
+    int rc = seqshm_open(&s, name, 0, SEQSHM_RDONLY);
+    if (rc != SEQSHM_OK)
+        return fail("tail", name, rc);
+    rc = fields_load(&t->fs, seqshm_schema(s));
+    seqshm_close(s);
+    if (rc != SEQSHM_OK)
+        return fail("tail", name, rc);
+    return format_for("tail", name, &t->f, &t->fs) ? 0 : 1;
+}
+
+int cmd_tail(const char *name, enum fmt f, long count, bool json)
+{
+    struct tail t = {.f = f, .json = json};
+    int rc = tail_setup(name, &t);
+    if (rc == 0)
+        rc = follow("tail", name, count, tail_one, &t);
+    fields_free(&t.fs);
+    return rc;
 }
 
 /* --------------------------------------------------------------- record */

@@ -2,9 +2,13 @@
  *
  *   seqshm ls [--json]
  *   seqshm info NAME [--json]
- *   seqshm dump NAME [--format hex|raw|u8|i32|u64|f32|f64] [--json]
+ *   seqshm dump NAME [--format fields|hex|raw|u8|i32|u64|f32|f64] [--json]
  *   seqshm watch NAME [--count N] [--interval MS]
- *   seqshm create NAME SIZE [--double-buffer|--mutex] [--mode MODE] [--persist]
+ *   seqshm tail NAME [--format ...] [--count N] [--json]
+ *   seqshm record NAME FILE [--count N]
+ *   seqshm replay FILE NAME [--speed X]
+ *   seqshm create NAME [SIZE] [--double-buffer|--mutex|--slots N]
+ *                 [--schema TEXT] [--mode MODE] [--persist]
  *   seqshm write NAME            (the payload from standard input)
  *   seqshm rm NAME [--force]
  *
@@ -134,22 +138,26 @@ static const char *const help_text[][2] = {
            "runs.\n"},
     {"info", "usage: seqshm info NAME [--json]\n"
              "Show the segment's header in full, and its state.\n"},
-    {"dump", "usage: seqshm dump NAME [--format hex|raw|u8|i32|u64|f32|f64] "
-             "[--json]\n"
-             "Print one consistent snapshot of the payload (default: hex).\n"
+    {"dump", "usage: seqshm dump NAME [--format fields|hex|raw|u8|i32|u64|"
+             "f32|f64] [--json]\n"
+             "Print one consistent snapshot of the payload: by field "
+             "(name=value, one per\nline) when the segment has a schema, "
+             "else in hex (the default either way).\n"
              "raw writes the bytes as they are; the number formats read "
              "native-endian\nelements (a trailing partial element is "
              "left out).\n"},
     {"watch", "usage: seqshm watch NAME [--count N] [--interval MS]\n"
-              "Show version, writes per second and the first bytes of the "
-              "payload,\nrefreshed every MS milliseconds (default 500), until "
-              "Ctrl-C or N refreshes.\n"},
-    {"tail", "usage: seqshm tail NAME [--format hex|u8|i32|u64|f32|f64] "
-             "[--count N]\n"
-             "Print every version as it comes, one line each, from the next "
-             "one on, until\nCtrl-C or N versions. When it falls behind by more "
-             "than the segment keeps,\nthe line says how many versions it "
-             "lost.\n"},
+              "Show version, writes per second and the payload (its fields "
+              "when it has a\nschema, else its first bytes), refreshed every "
+              "MS milliseconds (default 500),\nuntil Ctrl-C or N "
+              "refreshes.\n"},
+    {"tail", "usage: seqshm tail NAME [--format fields|hex|u8|i32|u64|f32|"
+             "f64] [--count N] [--json]\n"
+             "Print every version as it comes, one line each (by field when "
+             "the segment\nhas a schema), from the next one on, until Ctrl-C "
+             "or N versions. When it\nfalls behind by more than the segment "
+             "keeps, the line says how many versions\nit lost. --json: one "
+             "JSON object per line.\n"},
     {"record", "usage: seqshm record NAME FILE [--count N]\n"
                "Append every version to FILE, with its version, receive time "
                "and lost count,\nuntil Ctrl-C or N versions (format: "
@@ -158,11 +166,13 @@ static const char *const help_text[][2] = {
                "Write the versions of a recording to NAME (created, with the "
                "recorded size,\nslots and type tag, if absent) at the recorded "
                "pace times X (default 1;\n0: as fast as possible).\n"},
-    {"create", "usage: seqshm create NAME SIZE [--double-buffer|--mutex|"
-               "--slots N]\n       [--mode MODE] [--persist]\n"
+    {"create", "usage: seqshm create NAME [SIZE] [--double-buffer|--mutex|"
+               "--slots N]\n       [--schema TEXT] [--mode MODE] [--persist]\n"
                "Create a segment of SIZE payload bytes (mode MODE, octal, "
                "default 600),\nkeeping N versions with --slots (a power of two "
-               "up to 65536).\nWith --persist the command returns and the "
+               "up to 65536). With --schema\n(fields such as 'x:f64 y:f64 "
+               "n:u32 cov:f32[9]', see seqshm.h) the segment\ndescribes its "
+               "payload, and SIZE may be left out.\nWith --persist the command returns and the "
                "segment stays until 'seqshm rm'.\nWithout it the command "
                "holds the segment until interrupted (Ctrl-C,\nSIGTERM), then "
                "removes it, as a creating process does.\n"},
@@ -300,11 +310,16 @@ static int cmd_info(const char *name, bool json)
     seqshm_info in;
     struct stat st;
     char user[64];
+    struct fields fs;
     int rc = seqshm_open(&s, name, 0, SEQSHM_RDONLY);
     if (rc != SEQSHM_OK)
         return fail("info", name, rc);
     seqshm_stat(s, &in);
+    char schema[SEQSHM_SCHEMA_MAX + 1];
+    snprintf(schema, sizeof schema, "%s", seqshm_schema(s));
     seqshm_close(s);
+    if ((rc = fields_load(&fs, schema)) != SEQSHM_OK)
+        return fail("info", name, rc);
     if (stat_object(name, &st) != 0)
         return fail("info", name, SEQSHM_ENOENT);
     user_name(st.st_uid, user, sizeof user);
@@ -317,13 +332,17 @@ static int cmd_info(const char *name, bool json)
                "\"owner\": \"%s\", \"creator_pid\": %d, \"creator_alive\": %s, "
                "\"writer_pid\": %d, \"writer_alive\": %s, \"busy\": %s, "
                "\"torn\": %s, \"waiting\": %s, \"sole_writer_pid\": %d, "
-               "\"sole_writer_alive\": %s, \"waiters_fence\": %s}\n",
+               "\"sole_writer_alive\": %s, \"waiters_fence\": %s, "
+               "\"schema\": \"%s\", \"fields\": ",
                bare(name), in.size, layout_name(in.layout, in.slots), in.layout_version,
                in.slots, in.slot_offset, in.slot_stride, in.mapped_bytes,
                in.version, in.type_tag, (unsigned)(st.st_mode & 07777), user,
                in.creator_pid, B[in.creator_alive], in.writer_pid,
                B[in.writer_alive], B[in.busy], B[in.torn], B[in.waiting],
-               in.sole_pid, B[in.sole_alive], B[in.asym_fence]);
+               in.sole_pid, B[in.sole_alive], B[in.asym_fence], schema);
+        fields_table_json(&fs);
+        printf("}\n");
+        fields_free(&fs);
         return 0;
     }
     printf("name            %s\n", bare(name));
@@ -336,6 +355,13 @@ static int cmd_info(const char *name, bool json)
     printf("version         %" PRIu64 " (writes completed)\n", in.version);
     printf("type tag        %" PRIu64 "%s\n", in.type_tag,
            in.type_tag ? "" : " (untagged)");
+    if (fs.n > 0) {
+        printf("schema          %s\n", schema);
+        fields_table(&fs);
+    } else {
+        printf("schema          none\n");
+    }
+    fields_free(&fs);
     printf("mode, owner     %04o %s\n", (unsigned)(st.st_mode & 07777), user);
     /* Pids are as each process saw itself (its own PID namespace); whether
      * it lives is the kernel's answer, not the pid's. */
@@ -369,9 +395,9 @@ static int cmd_info(const char *name, bool json)
 
 bool parse_format(const char *s, enum fmt *f)
 {
-    static const char *names[] = {"hex", "raw", "u8", "i32", "u64", "f32",
-                                  "f64"};
-    for (int i = 0; i < 7; i++)
+    static const char *names[] = {"hex", "raw", "u8",  "i32",
+                                  "u64", "f32", "f64", "fields"};
+    for (int i = 0; i < 8; i++)
         if (strcmp(s, names[i]) == 0) {
             *f = (enum fmt)i;
             return true;
@@ -392,9 +418,25 @@ static void print_element(enum fmt f, const unsigned char *p)
     }
 }
 
+/* Resolves --format for a segment: AUTO is FIELDS with a schema, else HEX;
+ * FIELDS without a schema is an error (returns false, having said so). */
+bool format_for(const char *cmd, const char *name, enum fmt *f,
+                const struct fields *fs)
+{
+    if (*f == AUTO)
+        *f = fs->n > 0 ? FIELDS : HEX;
+    if (*f == FIELDS && fs->n == 0) {
+        fprintf(stderr, "seqshm: %s %s: the segment has no schema: "
+                        "--format fields needs one\n", cmd, bare(name));
+        return false;
+    }
+    return true;
+}
+
 static int cmd_dump(const char *name, enum fmt f, bool json)
 {
     seqshm *s;
+    struct fields fs;
     int rc = seqshm_open(&s, name, 0, SEQSHM_RDONLY);
     if (rc != SEQSHM_OK)
         return fail("dump", name, rc);
@@ -403,14 +445,29 @@ static int cmd_dump(const char *name, enum fmt f, bool json)
     uint64_t version = 0;
     rc = buf == NULL ? SEQSHM_ESYS
                      : seqshm_read_versioned(s, buf, &version, OPEN_TIMEOUT_NS);
+    if (rc == SEQSHM_OK)
+        rc = fields_load(&fs, seqshm_schema(s));
     seqshm_close(s);
     if (rc != SEQSHM_OK) {
         free(buf);
         return fail("dump", name, rc);
     }
-    static const size_t width[] = {1, 1, 1, 4, 8, 4, 8};
+    if (!format_for("dump", name, &f, &fs)) {
+        free(buf);
+        fields_free(&fs);
+        return 1;
+    }
+    static const size_t width[] = {1, 1, 1, 4, 8, 4, 8, 1};
     size_t w = width[f], count = n / w;
-    if (f == RAW) {
+    if (f == FIELDS && json) {
+        printf("{\"name\": \"%s\", \"version\": %" PRIu64 ", \"size\": %zu, "
+               "\"format\": \"fields\", \"data\": ", bare(name), version, n);
+        fields_json(&fs, buf);
+        printf("}\n");
+    } else if (f == FIELDS) {
+        fields_print(&fs, buf, "\n");
+        putchar('\n');
+    } else if (f == RAW) {
         rc = fwrite(buf, 1, n, stdout) == n ? 0 : 1;
     } else if (json) {
         printf("{\"name\": \"%s\", \"version\": %" PRIu64 ", \"size\": %zu, "
@@ -456,6 +513,7 @@ static int cmd_dump(const char *name, enum fmt f, bool json)
         }
     }
     free(buf);
+    fields_free(&fs);
     return rc;
 }
 
@@ -492,6 +550,12 @@ static int cmd_watch(const char *name, long count, long interval_ms)
     bool tty = isatty(STDOUT_FILENO);
     size_t n = seqshm_size(s), show = n < 16 ? n : 16;
     unsigned char *buf = malloc(n);
+    struct fields fs;
+    if (buf == NULL || (rc = fields_load(&fs, seqshm_schema(s))) != SEQSHM_OK) {
+        free(buf);
+        seqshm_close(s);
+        return fail("watch", name, buf == NULL ? SEQSHM_ESYS : rc);
+    }
     uint64_t last = seqshm_version(s);
     double t_last = now_s();
     signal(SIGINT, on_signal);
@@ -508,7 +572,9 @@ static int cmd_watch(const char *name, long count, long interval_ms)
         printf(tty ? "\r\033[K" : "");
         printf("%s  version %" PRIu64 "  writes/s %.0f  ", bare(name), v,
                rate);
-        if (st == SEQSHM_OK) {
+        if (st == SEQSHM_OK && fs.n > 0) {
+            fields_print(&fs, buf, " ");
+        } else if (st == SEQSHM_OK) {
             for (size_t k = 0; k < show; k++)
                 printf("%02x%s", buf[k], k % 2 ? " " : "");
             if (show < n)
@@ -522,6 +588,7 @@ static int cmd_watch(const char *name, long count, long interval_ms)
     if (tty)
         putchar('\n');
     free(buf);
+    fields_free(&fs);
     seqshm_close(s);
     return 0;
 }
@@ -540,12 +607,31 @@ static bool parse_size(const char *s, size_t *out)
 }
 
 static int cmd_create(const char *name, size_t size, unsigned layout,
-                      unsigned slots, unsigned mode, bool persist)
+                      unsigned slots, unsigned mode, bool persist,
+                      const char *schema)
 {
     seqshm_options o = {.flags = SEQSHM_CREATE | SEQSHM_EXCL | layout |
                                  (persist ? SEQSHM_PERSIST : 0u),
                         .mode = mode,
-                        .slots = slots};
+                        .slots = slots,
+                        .schema = schema};
+    if (schema != NULL) {
+        char why[200];
+        size_t ssize = 0;
+        if (seqshm_schema_parse(schema, NULL, 0, NULL, &ssize, why,
+                                sizeof why) != SEQSHM_OK) {
+            fprintf(stderr, "seqshm: create %s: bad schema: %s\n", bare(name),
+                    why);
+            return 1;
+        }
+        if (size != 0 && size != ssize) {
+            fprintf(stderr, "seqshm: create %s: the schema describes %zu "
+                            "bytes (C layout, padding included), not %zu\n",
+                    bare(name), ssize, size);
+            return 1;
+        }
+        size = ssize;
+    }
     seqshm *s;
     int rc = seqshm_open_opts(&s, name, size, &o);
     if (rc != SEQSHM_OK)
@@ -627,7 +713,8 @@ int main(int argc, char **argv)
     unsigned layout = 0, mode = 0, slots = 0;
     long count = 0, interval = 500;
     double speed = 1;
-    enum fmt f = HEX;
+    enum fmt f = AUTO;
+    const char *schema = NULL;
     const char *ops[3];
     int nops = 0;
     for (int i = 2; i < argc; i++) {
@@ -638,13 +725,19 @@ int main(int argc, char **argv)
             return 0;
         } else if (strcmp(a, "--json") == 0 &&
                    (!strcmp(cmd, "ls") || !strcmp(cmd, "info") ||
-                    !strcmp(cmd, "dump"))) {
+                    !strcmp(cmd, "dump") || !strcmp(cmd, "tail"))) {
             json = true;
         } else if (strcmp(a, "--format") == 0 &&
                    (!strcmp(cmd, "dump") || !strcmp(cmd, "tail"))) {
             if (val == NULL || !parse_format(val, &f))
-                return usage_error(cmd, "--format takes hex, raw, u8, i32, "
-                                        "u64, f32 or f64");
+                return usage_error(cmd, "--format takes fields, hex, raw, u8, "
+                                        "i32, u64, f32 or f64");
+            i++;
+        } else if (strcmp(a, "--schema") == 0 && !strcmp(cmd, "create")) {
+            if (val == NULL)
+                return usage_error(cmd, "--schema takes the fields, such as "
+                                        "'x:f64 y:f64 n:u32'");
+            schema = val;
             i++;
         } else if (strcmp(a, "--count") == 0 &&
                    (!strcmp(cmd, "watch") || !strcmp(cmd, "tail") ||
@@ -706,10 +799,13 @@ int main(int argc, char **argv)
                        !strcmp(cmd, "replay")
                    ? 2
                    : 1;
+    if (!strcmp(cmd, "create") && schema != NULL && nops == 1)
+        want = 1; /* the schema gives the size */
     if (nops != want)
         return usage_error(cmd, want == 0 ? "takes no name"
                                 : want == 1 ? "takes one NAME"
-                                : !strcmp(cmd, "create") ? "takes NAME and SIZE"
+                                : !strcmp(cmd, "create") ? "takes NAME and SIZE "
+                                                           "(or NAME and --schema)"
                                 : !strcmp(cmd, "record") ? "takes NAME and FILE"
                                                          : "takes FILE and NAME");
     const char *seg = !strcmp(cmd, "replay") ? ops[1] : ops[0];
@@ -721,7 +817,7 @@ int main(int argc, char **argv)
         return 1;
     }
     if (!strcmp(cmd, "tail"))
-        return cmd_tail(ops[0], f, count);
+        return cmd_tail(ops[0], f, count, json);
     if (!strcmp(cmd, "record"))
         return cmd_record(ops[0], ops[1], count);
     if (!strcmp(cmd, "replay"))
@@ -735,10 +831,10 @@ int main(int argc, char **argv)
     if (!strcmp(cmd, "watch"))
         return cmd_watch(ops[0], count, interval);
     if (!strcmp(cmd, "create")) {
-        size_t size;
-        if (!parse_size(ops[1], &size))
+        size_t size = 0;
+        if (nops == 2 && !parse_size(ops[1], &size))
             return usage_error(cmd, "SIZE is a number of bytes");
-        if (size == 0 || size > SEQSHM_MAX_SIZE) {
+        if (nops == 2 && (size == 0 || size > SEQSHM_MAX_SIZE)) {
             fprintf(stderr, "seqshm: create %s: the size must be 1 to %zu "
                             "bytes (1 GiB), not %s\n",
                     ops[0], (size_t)SEQSHM_MAX_SIZE, ops[1]);
@@ -748,7 +844,7 @@ int main(int argc, char **argv)
             return usage_error(cmd, "--slots goes without --double-buffer "
                                     "and --mutex (2 slots are the double "
                                     "buffer)");
-        return cmd_create(ops[0], size, layout, slots, mode, persist);
+        return cmd_create(ops[0], size, layout, slots, mode, persist, schema);
     }
     if (!strcmp(cmd, "write"))
         return cmd_write(ops[0]);

@@ -8,7 +8,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-enum fmt { HEX, RAW, U8, I32, U64, F32, F64 };
+/* AUTO: by field when the segment has a schema, else HEX */
+enum fmt { HEX, RAW, U8, I32, U64, F32, F64, FIELDS, AUTO };
 
 extern volatile sig_atomic_t stop_requested; /* set by SIGINT and SIGTERM */
 void catch_stop_signals(void);
@@ -19,8 +20,26 @@ bool parse_format(const char *s, enum fmt *f);
 /* The payload as one line: hex pairs, or elements of format f. */
 void print_line(enum fmt f, const unsigned char *buf, size_t n);
 
+/* fields.c: payloads shown by the segment's schema */
+struct fields {
+    seqshm_field *f;
+    size_t n; /* 0: no schema */
+};
+int fields_load(struct fields *fs, const char *schema);
+void fields_free(struct fields *fs);
+/* name=value for each field, sep between them */
+void fields_print(const struct fields *fs, const unsigned char *p,
+                  const char *sep);
+void fields_json(const struct fields *fs, const unsigned char *p);
+void fields_table(const struct fields *fs);      /* info */
+void fields_table_json(const struct fields *fs); /* info --json */
+/* --format for this segment: AUTO resolved; false (said why) if FIELDS is
+ * asked of a segment without a schema */
+bool format_for(const char *cmd, const char *name, enum fmt *f,
+                const struct fields *fs);
+
 /* follow.c */
-int cmd_tail(const char *name, enum fmt f, long count);
+int cmd_tail(const char *name, enum fmt f, long count, bool json);
 int cmd_record(const char *name, const char *file, long count);
 int cmd_replay(const char *file, const char *name, double speed);
 
