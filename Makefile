@@ -22,6 +22,15 @@ DESTDIR ?=
 VERSION := 1.0.0
 SOMAJOR := 1
 
+# The Python package (python/) is for the system's Python, the one Debian's
+# python3-* packages install for; it is installed where that Python looks:
+# /usr/local/lib/python3.X/dist-packages for PREFIX=/usr/local,
+# /usr/lib/python3/dist-packages for /usr, else PREFIX/lib/python3.X/
+# site-packages (put that on PYTHONPATH).
+PYTHON  ?= $(firstword $(wildcard /usr/bin/python3) python3)
+PYVER   := $(shell $(PYTHON) -c 'import sys; print("%d.%d" % sys.version_info[:2])' 2>/dev/null)
+PYDIR   ?= $(if $(filter /usr/local,$(PREFIX)),$(PREFIX)/lib/python$(PYVER)/dist-packages,$(if $(filter /usr,$(PREFIX)),/usr/lib/python3/dist-packages,$(PREFIX)/lib/python$(PYVER)/site-packages))
+
 # _GNU_SOURCE: futex(2) and MADV_WIPEONFORK.
 WARN     := -Wall -Wextra -Wpedantic -Werror
 CSTD     := -std=c11
@@ -45,7 +54,7 @@ export SEQSHM_TEST_RUN ?= $(shell od -An -N4 -tx4 /dev/urandom | tr -d ' ')
 
 .PHONY: all test test-run demo bench bench-deps bench-smoke install uninstall clean \
         deps check-clang models transcripts readme-transcripts bench-refresh stress tsan examples run-examples tool-test fuzz \
-        fuzz-corpus soak valgrind
+        fuzz-corpus soak valgrind python-test bench-python
 all: build/rel/libseqshm.a build/rel/libseqshm.so build/rel/seqshm examples
 ifneq ($(HAVE_CXX),yes)
 	@echo "seqshm: no C++ compiler ($(CXX)): built everything C, skipped the C++ examples"
@@ -152,6 +161,10 @@ build/rel/killer: tests/killer.c tests/pattern.h build/rel/libseqshm.a
 	@echo "  LD      $@"
 	$(Q)$(CC) $(CPPFLAGS) $(CSTD) $(WARN) -O2 -g -Itests $< \
 	    build/rel/libseqshm.a -o $@ $(LDLIBS)
+build/rel/pywriter: tests/pywriter.c build/rel/libseqshm.a
+	@echo "  LD      $@"
+	$(Q)$(CC) $(CPPFLAGS) $(CSTD) $(WARN) -O2 -g $< build/rel/libseqshm.a \
+	    -o $@ $(LDLIBS)
 build/rel/litmus_fence: tests/litmus_fence.c build/rel/libseqshm.a
 	@echo "  LD      $@"
 	$(Q)$(CC) $(CPPFLAGS) $(CSTD) $(WARN) -O2 -g $< build/rel/libseqshm.a \
@@ -175,20 +188,24 @@ deps:
 TEST_BINS := all check-clang build/fault/unit build/san/unit build/poll/unit \
              build/fault/unit_hpp build/clang/unit_hpp build/fault/peer \
              build/rel/stress build/rel/killer build/rel/writes \
-             build/rel/litmus_fence build/tsan/stress_threads
+             build/rel/litmus_fence build/rel/pywriter build/tsan/stress_threads
 test:
 	@sh scripts/deps.sh
 	@$(MAKE) --no-print-directory $(TEST_BINS)
 	@$(MAKE) --no-print-directory -j1 test-run
 
 # Criterion under ASan+UBSan runs the same suite as the plain build.
-test-run: models stress tsan run-examples tool-test transcripts valgrind
+test-run: models stress tsan run-examples tool-test transcripts valgrind python-test
 	sh scripts/skips-visible.sh build/fault/unit --jobs 2
 	build/fault/unit_hpp --jobs 2
 	build/clang/unit_hpp --jobs 2
 	ASAN_OPTIONS=detect_leaks=1 build/san/unit --jobs 2
 	SEQSHM_TEST_POLL=1 build/poll/unit --jobs 2
 	@sh scripts/shm-clean-check.sh
+
+# the Python package against the library of this checkout, and C processes
+python-test: all build/rel/pywriter build/fault/peer
+	PYTHONPATH=python $(PYTHON) -m pytest -q -p no:cacheprovider python/tests
 
 stress: build/rel/stress build/rel/killer build/rel/writes build/rel/litmus_fence
 	build/rel/litmus_fence; rc=$$?; [ $$rc = 0 ] || [ $$rc = 77 ]
@@ -338,6 +355,14 @@ install: all
 	    > $(DESTDIR)$(PREFIX)/lib/pkgconfig/seqshm.pc
 	$(Q)install -m 755 build/rel/seqshm $(DESTDIR)$(PREFIX)/bin/
 	$(Q)install -m 644 tools/seqshm.1 $(DESTDIR)$(PREFIX)/share/man/man1/
+	$(Q)if [ -n "$(PYVER)" ]; then \
+	    install -d $(DESTDIR)$(PYDIR)/seqshm && \
+	    install -m 644 python/seqshm/__init__.py python/seqshm/_lib.py \
+	        python/seqshm/errors.py python/seqshm/fields.py \
+	        python/seqshm/segment.py $(DESTDIR)$(PYDIR)/seqshm/ && \
+	    echo 'LIBRARY = "$(PREFIX)/lib/libseqshm.so.$(SOMAJOR)"' \
+	        > $(DESTDIR)$(PYDIR)/seqshm/_libpath.py && \
+	    echo "Python package: $(DESTDIR)$(PYDIR)/seqshm"; fi
 	@if [ -z "$(DESTDIR)" ] && [ "$$(id -u)" = 0 ] && command -v ldconfig >/dev/null 2>&1; then \
 	    ldconfig; fi
 	@echo "installed under $(DESTDIR)$(PREFIX)"
@@ -352,6 +377,7 @@ uninstall:
 	      $(DESTDIR)$(PREFIX)/include/seqshm.hpp \
 	      $(DESTDIR)$(PREFIX)/bin/seqshm \
 	      $(DESTDIR)$(PREFIX)/share/man/man1/seqshm.1
+	$(Q)if [ -n "$(PYVER)" ]; then rm -rf $(DESTDIR)$(PYDIR)/seqshm; fi
 
 clean:
 	$(Q)rm -rf build

@@ -5,7 +5,8 @@
 #   with its sanitizer runtimes (the ThreadSanitizer build, the clang warning
 #   check, clang++ for the wrapper, libFuzzer), pkg-config, strace (counts
 #   the system calls of writes), valgrind (memcheck over the suite), spin
-#   (model checking of the wait and claim protocols).
+#   (model checking of the wait and claim protocols), and for the Python
+#   package's tests the system Python with pytest, NumPy and matplotlib.
 # `deps.sh bench` checks what `make bench` needs instead: Google Benchmark,
 # the Boost headers, a C++ compiler, gnuplot and python3.
 set -u
@@ -35,7 +36,17 @@ else
     command -v strace >/dev/null 2>&1 || missing="$missing strace"
     command -v valgrind >/dev/null 2>&1 || missing="$missing valgrind"
     command -v spin >/dev/null 2>&1 || missing="$missing spin"
-    command -v python3 >/dev/null 2>&1 || missing="$missing python3"
+    # the Python package's tests run on the system's Python (Debian's
+    # packages install for it), not on whatever python3 PATH finds first
+    py=/usr/bin/python3
+    [ -x "$py" ] || py=python3
+    if command -v "$py" >/dev/null 2>&1; then
+        "$py" -c 'import pytest' >/dev/null 2>&1 || missing="$missing python3-pytest"
+        "$py" -c 'import numpy' >/dev/null 2>&1 || missing="$missing python3-numpy"
+        "$py" -c 'import matplotlib' >/dev/null 2>&1 || missing="$missing python3-matplotlib"
+    else
+        missing="$missing python3 python3-pytest python3-numpy python3-matplotlib"
+    fi
 fi
 [ -z "$missing" ] && exit 0
 

@@ -24,7 +24,7 @@
 #include <string.h>
 
 static const struct {
-    const char *name;
+    char name[5];
     seqshm_type type;
     size_t size;
 } types[] = {

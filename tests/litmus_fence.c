@@ -90,7 +90,7 @@ int main(void)
         return 77;
     }
     uint64_t without = 0;
-    for (int tries = 0; tries < 5 && without == 0; tries++)
+    for (int tries = 0; tries < 20 && without == 0; tries++)
         without = run(false);
     uint64_t with = run(true);
     printf("litmus: store buffering, %d rounds: without the waiters' barrier "

@@ -1,0 +1,120 @@
+"""The C library through ctypes: finding it, and the signatures used.
+
+The library looked for, in order: $SEQSHM_LIBRARY; the path `make install`
+wrote into _libpath.py beside this file; the checkout's build/rel (this
+package run from the source tree after `make`); the loader's search path.
+"""
+import ctypes
+import ctypes.util
+import os
+
+_here = os.path.dirname(os.path.abspath(__file__))
+
+
+def _candidates():
+    env = os.environ.get("SEQSHM_LIBRARY")
+    if env:
+        yield env
+    try:
+        from . import _libpath  # written by `make install`
+        yield _libpath.LIBRARY
+    except ImportError:
+        pass
+    yield os.path.normpath(os.path.join(_here, "..", "..", "build", "rel",
+                                        "libseqshm.so.1"))
+    found = ctypes.util.find_library("seqshm")
+    if found:
+        yield found
+
+
+def _load():
+    tried = []
+    for path in _candidates():
+        try:
+            return ctypes.CDLL(path, use_errno=True), path
+        except OSError as e:
+            tried.append("%s (%s)" % (path, e))
+    raise ImportError("seqshm: the C library was not found; tried: " +
+                      "; ".join(tried) + ". Build it with `make`, install it "
+                      "with `make install`, or set SEQSHM_LIBRARY.")
+
+
+lib, path = _load()
+
+c_int64 = ctypes.c_int64
+c_uint64 = ctypes.c_uint64
+c_size_t = ctypes.c_size_t
+c_void_p = ctypes.c_void_p
+c_char_p = ctypes.c_char_p
+
+
+class Options(ctypes.Structure):
+    _fields_ = [("flags", ctypes.c_uint), ("mode", ctypes.c_uint),
+                ("type_tag", c_uint64), ("slots", ctypes.c_uint),
+                ("schema", c_char_p)]
+
+
+class Info(ctypes.Structure):
+    _fields_ = [("size", c_size_t), ("layout", ctypes.c_uint),
+                ("layout_version", ctypes.c_uint), ("slots", ctypes.c_uint),
+                ("slot_offset", c_size_t), ("slot_stride", c_size_t),
+                ("mapped_bytes", c_size_t), ("version", c_uint64),
+                ("type_tag", c_uint64), ("creator_pid", ctypes.c_int),
+                ("creator_alive", ctypes.c_bool), ("writer_pid", ctypes.c_int),
+                ("writer_alive", ctypes.c_bool), ("busy", ctypes.c_bool),
+                ("torn", ctypes.c_bool), ("waiting", ctypes.c_bool),
+                ("sole_pid", ctypes.c_int), ("sole_alive", ctypes.c_bool),
+                ("asym_fence", ctypes.c_bool)]
+
+
+class Field(ctypes.Structure):
+    _fields_ = [("name", ctypes.c_char * 64), ("type", ctypes.c_int),
+                ("type_name", c_char_p), ("count", c_size_t),
+                ("array", ctypes.c_bool), ("offset", c_size_t),
+                ("size", c_size_t)]
+
+
+UPDATE_FN = ctypes.CFUNCTYPE(None, c_void_p, c_size_t, c_void_p)
+
+_P = c_void_p  # the handle
+_sigs = {
+    "seqshm_strerror": (c_char_p, [ctypes.c_int]),
+    "seqshm_open_opts": (ctypes.c_int, [ctypes.POINTER(_P), c_char_p, c_size_t,
+                                        ctypes.POINTER(Options)]),
+    "seqshm_close": (None, [_P]),
+    "seqshm_unlink": (ctypes.c_int, [c_char_p]),
+    "seqshm_write": (ctypes.c_int, [_P, c_void_p, c_int64]),
+    "seqshm_write_partial": (ctypes.c_int, [_P, c_void_p, c_size_t, c_size_t,
+                                            c_int64]),
+    "seqshm_update": (ctypes.c_int, [_P, UPDATE_FN, c_void_p, c_int64]),
+    "seqshm_read_versioned": (ctypes.c_int, [_P, c_void_p,
+                                             ctypes.POINTER(c_uint64), c_int64]),
+    "seqshm_read_partial": (ctypes.c_int, [_P, c_void_p, c_size_t, c_size_t,
+                                           c_int64]),
+    "seqshm_read_at": (ctypes.c_int, [_P, c_uint64, c_void_p, c_int64]),
+    "seqshm_next": (ctypes.c_int, [_P, ctypes.POINTER(c_uint64), c_void_p,
+                                   ctypes.POINTER(c_uint64), c_int64]),
+    "seqshm_wait": (ctypes.c_int, [_P, c_uint64, c_int64]),
+    "seqshm_version": (c_uint64, [_P]),
+    "seqshm_size": (c_size_t, [_P]),
+    "seqshm_slots": (ctypes.c_uint, [_P]),
+    "seqshm_layout": (ctypes.c_uint, [_P]),
+    "seqshm_type_tag": (c_uint64, [_P]),
+    "seqshm_is_creator": (ctypes.c_bool, [_P]),
+    "seqshm_name": (c_char_p, [_P]),
+    "seqshm_schema": (c_char_p, [_P]),
+    "seqshm_stat": (ctypes.c_int, [_P, ctypes.POINTER(Info)]),
+    "seqshm_schema_parse": (ctypes.c_int, [c_char_p, ctypes.POINTER(Field),
+                                           c_size_t, ctypes.POINTER(c_size_t),
+                                           ctypes.POINTER(c_size_t),
+                                           ctypes.c_char_p, c_size_t]),
+}
+for _name, (_res, _args) in _sigs.items():
+    _f = getattr(lib, _name)
+    _f.restype = _res
+    _f.argtypes = _args
+
+# flags and statuses, as seqshm.h defines them
+CREATE, EXCL, RDONLY, DOUBLE_BUFFER, MUTEX, PERSIST, SOLE_WRITER = (
+    0x01, 0x02, 0x04, 0x08, 0x10, 0x20, 0x40)
+FOREVER = -1
