@@ -203,6 +203,12 @@ test-run: models stress tsan run-examples tool-test transcripts valgrind python-
 	SEQSHM_TEST_POLL=1 build/poll/unit --jobs 2
 	@sh scripts/shm-clean-check.sh
 
+# what the Python package costs (python/bench.py); bench/results/python.txt
+# is the run the README quotes
+bench-python: all build/rel/pywriter
+	PYTHONPATH=python $(PYTHON) python/bench.py --json build/python-bench.json \
+	    | tee bench/results/python.txt
+
 # the Python package against the library of this checkout, and C processes
 python-test: all build/rel/pywriter build/fault/peer
 	PYTHONPATH=python $(PYTHON) -m pytest -q -p no:cacheprovider python/tests
@@ -215,9 +221,9 @@ stress: build/rel/stress build/rel/killer build/rel/writes build/rel/litmus_fenc
 
 # the README's transcripts match what today's code prints
 # (make readme-transcripts rewrites them from a fresh run)
-transcripts: all build/fault/peer
+transcripts: all build/rel/pywriter
 	@sh scripts/transcripts.sh check
-readme-transcripts: all build/fault/peer
+readme-transcripts: all build/rel/pywriter
 	@sh scripts/transcripts.sh update
 
 # spin: the wait/wake and claim protocols, and the old mistakes they catch

@@ -1,6 +1,6 @@
 #!/bin/sh
 # The README's transcript of the seqshm tool, from a real run of today's
-# code. `check` runs it and compares it with the README (numbers, which
+# code, and its Python figures, from bench/results/python.txt. `check` runs it and compares it with the README (numbers, which
 # change from run to run, and runs of spaces compared loosely); `update`
 # writes the fresh run into the README between its transcript markers.
 #   scripts/transcripts.sh check|update
@@ -15,7 +15,7 @@ if [ "${SEQSHM_TRANSCRIPT_INNER:-}" != 1 ] && [ "$(id -u)" = 0 ] &&
         "$0" "$mode"
 fi
 tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"; "$top/build/rel/seqshm" rm robot-pose >/dev/null 2>&1' EXIT
+trap 'rm -rf "$tmp"; "$top/build/rel/seqshm" rm sensor >/dev/null 2>&1' EXIT
 mkdir "$tmp/bin"
 ln -s "$top/build/rel/seqshm" "$tmp/bin/seqshm"
 PATH="$tmp/bin:$PATH"
@@ -25,20 +25,42 @@ run() { # the command as shown, then what it printed
     printf '$ %s\n' "$1" >>"$out"
     sh -c "$1" >>"$out" 2>&1
 }
-run 'seqshm create robot-pose 32 --persist --mode 644'
-run 'python3 -c "import struct,sys; sys.stdout.buffer.write(struct.pack(\"4d\", 1.5, -2.25, 0.5, 42))" | seqshm write robot-pose'
+run "seqshm create sensor --schema 'stamp_ns:u64 frame:u64 position:f64[3] attitude:f64[3] counters:u32[4]' --persist --mode 644"
+run 'python3 -c "import struct,sys; sys.stdout.buffer.write(struct.pack(\"2Q6d4I\", 1000, 1, 1.5, -2.25, 0.5, 0, 0, 3.14, 7, 0, 0, 0))" | seqshm write sensor'
 run 'seqshm ls'
-run 'seqshm dump robot-pose --format f64'
-run 'seqshm dump robot-pose'
-"$top/build/fault/peer" spin robot-pose 7 1500 &
+run 'seqshm dump sensor'
+run 'seqshm dump sensor --format hex | head -2'
+# a C process publishes frames at 1 kHz meanwhile (not shown)
+"$top/build/rel/pywriter" sensor 1000 1500 &
 sleep 0.2
-run 'seqshm watch robot-pose --count 3 --interval 200'
+run 'seqshm watch sensor --count 3 --interval 200'
 wait
-run 'seqshm info robot-pose'
+run 'seqshm dump sensor --json'
+run 'seqshm info sensor'
 run 'seqshm info no-such-thing; echo "exit $?"'
-run 'seqshm rm robot-pose'
+run 'seqshm rm sensor'
 
 readme="$top/README.md"
+
+# The Python figures quoted in the README are bench/results/python.txt
+# (written by make bench-python), indented as a block.
+pbegin='<!-- python figures: bench/results/python.txt -->'
+pend='<!-- end of python figures -->'
+sed 's/^/    /' "$top/bench/results/python.txt" >"$tmp/pyfig"
+if [ "$mode" = update ]; then
+    awk -v b="$pbegin" -v e="$pend" -v f="$tmp/pyfig" '
+        $0 == b { print; while ((getline l < f) > 0) print l; skip = 1; next }
+        $0 == e { skip = 0 }
+        !skip' "$readme" >"$tmp/readme" && cp "$tmp/readme" "$readme"
+else
+    awk -v b="$pbegin" -v e="$pend" '$0 == e { on = 0 } on { print } $0 == b { on = 1 }' \
+        "$readme" >"$tmp/pywant"
+    if ! cmp -s "$tmp/pywant" "$tmp/pyfig"; then
+        echo "transcripts: the README's Python figures are not bench/results/python.txt" >&2
+        diff -u "$tmp/pywant" "$tmp/pyfig" >&2
+        exit 1
+    fi
+fi
 begin='<!-- transcript: tool (scripts/transcripts.sh) -->'
 end='<!-- end of transcript -->'
 grep -qF "$begin" "$readme" && grep -qF "$end" "$readme" ||
@@ -52,7 +74,8 @@ if [ "$mode" = update ]; then
     echo "transcripts: README.md updated"
     exit 0
 fi
-loose() { sed -E 's/[0-9]+/N/g; s/ +/ /g'; }
+# numbers as N (a float's digits too: 1.5 and 2 are both N)
+loose() { sed -E 's/[0-9]+/N/g; s/N\.N/N/g; s/ +/ /g'; }
 awk -v b="$begin" -v e="$end" '$0 == e { on = 0 } on && !/^```/ { print } $0 == b { on = 1 }' \
     "$readme" | loose >"$tmp/want"
 loose <"$out" >"$tmp/got"

@@ -1,7 +1,8 @@
-/* pywriter.c - a C writer for the Python package's tests: opens the
- * segment NAME (made by the test, with the schema below) and publishes
- * COUNT frames at RATE per second (0: flat out), frame k carrying k in seq,
- * so a reader can check that each version holds its own frame.
+/* pywriter.c - a C writer for the Python package's tests and benchmark:
+ * opens the segment NAME (made by the test, with the schema below: the
+ * demo's 80-byte sensor frame) and publishes COUNT frames at RATE per
+ * second (0: flat out), the frame of version k carrying k in `frame`, so a
+ * reader can check that each version holds its own frame.
  *   pywriter NAME RATE COUNT
  * Exit 0 when all were written, 1 on a usage error, 10+|status| on a
  * seqshm error. */
@@ -10,17 +11,17 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
 #include <time.h>
 
-#define FRAME_SCHEMA "seq:u64 stamp_ns:u64 pos:f64[3] flags:u32 label:char[8]"
+#define FRAME_SCHEMA                                                          \
+    "stamp_ns:u64 frame:u64 position:f64[3] attitude:f64[3] counters:u32[4]"
 
 struct frame {
-    uint64_t seq;
     uint64_t stamp_ns;
-    double pos[3];
-    uint32_t flags;
-    char label[8];
+    uint64_t frame;
+    double position[3];
+    double attitude[3];
+    uint32_t counters[4];
 };
 
 static uint64_t now_ns(void)
@@ -46,16 +47,16 @@ int main(int argc, char **argv)
         return 10 - st;
     }
     struct frame f = {0};
-    memcpy(f.label, "pyframe", 8);
     uint64_t period = rate > 0 ? (uint64_t)(1e9 / rate) : 0;
     uint64_t next = now_ns();
     for (long k = 1; k <= count; k++) {
-        f.seq = seqshm_version(s) + 1; /* the only writer: its version */
+        f.frame = seqshm_version(s) + 1; /* the only writer: its version */
         f.stamp_ns = now_ns();
-        f.pos[0] = (double)f.seq / 2;
-        f.pos[1] = -(double)f.seq;
-        f.pos[2] = 0.25;
-        f.flags = (uint32_t)(f.seq % 7);
+        f.position[0] = (double)f.frame / 2;
+        f.position[1] = -(double)f.frame;
+        f.position[2] = 0.25;
+        f.attitude[2] = (double)(f.frame % 628) / 100;
+        f.counters[0] = (uint32_t)(f.frame % 7);
         if ((st = seqshm_write(s, &f, SEQSHM_FOREVER)) != SEQSHM_OK) {
             fprintf(stderr, "pywriter: %s\n", seqshm_strerror(st));
             return 10 - st;

@@ -59,8 +59,6 @@ def main():
     ap.add_argument("--png", help="render headless into this file")
     ap.add_argument("--seconds", type=float, default=5.0,
                     help="with --png: how long to follow (default 5)")
-    ap.add_argument("--max-points", type=int, default=20000,
-                    help="points kept per line (default 20000)")
     a = ap.parse_args()
 
     import matplotlib
@@ -73,8 +71,8 @@ def main():
         sys.exit("plot: %s has no schema: nothing to plot by name" % a.name)
     series = series_of(seg, a.fields)
     t0 = time.monotonic()
-    times = collections.deque(maxlen=a.max_points)
-    values = [collections.deque(maxlen=a.max_points) for _ in series]
+    times = collections.deque()   # what the window shows, oldest first
+    values = [collections.deque() for _ in series]
     stats = {"versions": 0, "lost": 0}
     stream = seg.follow(timeout=0.05, batch=4096)
 
@@ -94,6 +92,10 @@ def main():
         for dq, (_, field, i) in zip(values, series):
             col = b.values[field]
             dq.extend((col if i is None else col[:, i]).tolist())
+        while times and times[0] < now - a.window:  # slide the window
+            times.popleft()
+            for dq in values:
+                dq.popleft()
         return True
 
     fig, ax = plt.subplots(figsize=(10, 4.5))
@@ -119,8 +121,6 @@ def main():
     if a.png:
         while time.monotonic() - t0 < a.seconds:
             pull()
-        while pull():  # what is left
-            pass
         redraw()
         fig.tight_layout()
         fig.savefig(a.png, dpi=100)

@@ -240,19 +240,22 @@ class Segment:
             if batch is None:
                 yield cursor.value, self.codec.decode(buf.raw), lost.value
                 continue
-            vs, ls, raws = [cursor.value], [lost.value], [buf.raw]
-            while len(vs) < batch:
-                st = lib.seqshm_next(h, ctypes.byref(cursor), buf,
-                                     ctypes.byref(lost), 0)
+            # the rest of the batch straight into the arrays it returns
+            values = numpy.empty(batch, dtype=self.codec.dtype)
+            vs = numpy.empty(batch, dtype=numpy.uint64)
+            ls = numpy.empty(batch, dtype=numpy.uint64)
+            ctypes.memmove(values.ctypes.data, buf, self.size)
+            vs[0], ls[0] = cursor.value, lost.value
+            base, size, n = values.ctypes.data, self.size, 1
+            nxt, by, cur, lo = lib.seqshm_next, ctypes.byref, cursor, lost
+            while n < batch:
+                st = nxt(h, by(cur), base + n * size, by(lo), 0)
                 if st == -7:
                     break
                 errors.check(st, "follow")
-                vs.append(cursor.value)
-                ls.append(lost.value)
-                raws.append(buf.raw)
-            yield Batch(numpy.array(vs, dtype=numpy.uint64),
-                        self.codec.decode_many(raws),
-                        numpy.array(ls, dtype=numpy.uint64))
+                vs[n], ls[n] = cur.value, lo.value
+                n += 1
+            yield Batch(vs[:n], values[:n], ls[:n])
 
     # ------------------------------------------------------------ writes
     def write(self, value, timeout=None):

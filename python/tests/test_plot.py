@@ -7,7 +7,8 @@ import seqshm
 
 from conftest import ROOT
 
-FRAME = "seq:u64 stamp_ns:u64 pos:f64[3] flags:u32 label:char[8]"
+FRAME = ("stamp_ns:u64 frame:u64 position:f64[3] attitude:f64[3] "
+         "counters:u32[4]")
 
 
 def test_plot_renders_a_png(name, programs, tmp_path):
@@ -16,7 +17,7 @@ def test_plot_renders_a_png(name, programs, tmp_path):
         w = subprocess.Popen([programs["pywriter"], name, "2000", "4000"])
         p = subprocess.run([sys.executable,
                             os.path.join(ROOT, "examples", "python", "plot.py"),
-                            name, "pos", "flags", "--png", str(png),
+                            name, "position", "attitude[2]", "--png", str(png),
                             "--seconds", "1.5"],
                            capture_output=True, text=True,
                            env=dict(os.environ, MPLBACKEND="Agg"))
@@ -25,4 +26,5 @@ def test_plot_renders_a_png(name, programs, tmp_path):
     data = png.read_bytes()
     assert data[:8] == b"\x89PNG\r\n\x1a\n"
     assert len(data) > 10000
-    assert "pos[0]" in p.stdout and "flags" in p.stdout, p.stdout
+    assert "position[0]" in p.stdout and "attitude[2]" in p.stdout, p.stdout
+    assert " 0 lost" in p.stdout, p.stdout
