@@ -52,7 +52,8 @@ Test(history, slot_counts_checked_and_adopted)
     cr_assert_eq(seqshm_open_opts(&s, name, SEQSHM_MAX_SIZE, &big),
                  SEQSHM_EINVAL, "8 x 1 GiB is above 4 GiB");
     seqshm_options sch = {.flags = SEQSHM_CREATE, .schema = "x:u8"};
-    cr_assert_eq(seqshm_open_opts(&s, name, 1, &sch), SEQSHM_EINVAL);
+    cr_assert_eq(seqshm_open_opts(&s, name, 2, &sch), SEQSHM_EINVAL,
+                 "a schema of another size");
 
     seqshm *w = make(name, sizeof name, "adopt", 64, 0, 64);
     cr_assert_eq(seqshm_slots(w), 64);
