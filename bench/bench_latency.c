@@ -15,7 +15,11 @@
  *   latency/futex-pingpong         floor for sleeping readers: the same
  *                                  with raw futex wait/wake
  *   latency/seqshm-wait/<writer>   each side sleeps in seqshm_wait, then
- *                                  reads the snapshot (64 B)
+ *                                  reads the snapshot (64 B); full-fence:
+ *                                  the shared claim with SEQSHM_FENCE=full,
+ *                                  writers fencing and waiters not (how
+ *                                  every write worked before the waiters'
+ *                                  barrier)
  * Parent on CPU 0, child on CPU 1. */
 #include "clock.h"
 #include "common.h"
@@ -42,6 +46,7 @@ struct lcase {
     enum kind kind;
     unsigned flags; /* layout, and SEQSHM_SOLE_WRITER for the writers */
     size_t size;
+    bool full_fence; /* SEQSHM_FENCE=full for both processes */
 };
 
 struct lines { /* MAP_SHARED between the two processes */
@@ -127,6 +132,9 @@ static void bm_latency(gbench_state *st, void *arg)
     char na[64], nb[64];
     bench_name(na, sizeof na, "la");
     bench_name(nb, sizeof nb, "lb");
+    if (k->full_fence)
+        setenv("SEQSHM_FENCE", "full", 1); /* read at open, here and in the
+                                              child forked below */
     while (gbench_keep_running(st)) {
         struct lines *l = mmap(NULL, sizeof *l, PROT_READ | PROT_WRITE,
                                MAP_SHARED | MAP_ANONYMOUS, -1, 0);
@@ -181,21 +189,23 @@ static void bm_latency(gbench_state *st, void *arg)
         seqshm_close(b);
         munmap(l, sizeof *l);
     }
+    unsetenv("SEQSHM_FENCE");
 }
 
 void register_latency(void)
 {
     static const struct lcase cases[] = {
-        {LINE, 0, 0},
-        {SEQ_SPIN, 0, 48},
-        {SEQ_SPIN, SEQSHM_SOLE_WRITER, 48},
-        {SEQ_SPIN, 0, 256},
-        {SEQ_SPIN, SEQSHM_SOLE_WRITER, 256},
-        {SEQ_SPIN, SEQSHM_DOUBLE_BUFFER, 256},
-        {FUTEX, 0, 0},
-        {SEQ_WAIT, 0, 64},
-        {SEQ_WAIT, SEQSHM_SOLE_WRITER, 64},
-        {SEQ_WAIT, SEQSHM_DOUBLE_BUFFER, 64},
+        {LINE, 0, 0, false},
+        {SEQ_SPIN, 0, 48, false},
+        {SEQ_SPIN, SEQSHM_SOLE_WRITER, 48, false},
+        {SEQ_SPIN, 0, 256, false},
+        {SEQ_SPIN, SEQSHM_SOLE_WRITER, 256, false},
+        {SEQ_SPIN, SEQSHM_DOUBLE_BUFFER, 256, false},
+        {FUTEX, 0, 0, false},
+        {SEQ_WAIT, 0, 64, false},
+        {SEQ_WAIT, 0, 64, true},
+        {SEQ_WAIT, SEQSHM_SOLE_WRITER, 64, false},
+        {SEQ_WAIT, SEQSHM_DOUBLE_BUFFER, 64, false},
     };
     static const char *names[] = {
         "latency/pingpong-line",
@@ -206,10 +216,11 @@ void register_latency(void)
         "latency/seqshm-spin/double/256",
         "latency/futex-pingpong",
         "latency/seqshm-wait/single",
+        "latency/seqshm-wait/full-fence",
         "latency/seqshm-wait/sole",
         "latency/seqshm-wait/double",
     };
-    gbench_opts o = {.iterations = 1, .repetitions = bench_repetitions(3),
+    gbench_opts o = {.iterations = 1, .repetitions = bench_repetitions(5),
                      .manual_time = true};
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
         gbench_register(names[i], bm_latency, (void *)&cases[i], &o);

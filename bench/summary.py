@@ -182,7 +182,8 @@ def main():
     for name in ("pingpong-line", "seqshm-spin/single/48",
                  "seqshm-spin/sole/48", "seqshm-spin/single/256",
                  "seqshm-spin/sole/256", "seqshm-spin/double/256",
-                 "futex-pingpong", "seqshm-wait/single", "seqshm-wait/sole",
+                 "futex-pingpong", "seqshm-wait/single",
+                 "seqshm-wait/full-fence", "seqshm-wait/sole",
                  "seqshm-wait/double"):
         k = ("latency",) + tuple(name.split("/"))
         if k in res:
@@ -271,9 +272,13 @@ def main():
                          "p50_ns"),
                      get(("latency", "pingpong-line"), "p50_ns")), 0,
                "report")
-    target("wake-up p50, seqshm-wait/sole / seqshm-wait/single",
+    target("wake-up p50, seqshm-wait/sole / seqshm-wait/full-fence",
            ratio(get(("latency", "seqshm-wait", "sole"), "p50_ns"),
-                 get(("latency", "seqshm-wait", "single"), "p50_ns")), 1.2)
+                 get(("latency", "seqshm-wait", "full-fence"), "p50_ns")), 1.2)
+    target("wake-up p50, seqshm-wait/single / seqshm-wait/full-fence",
+           ratio(get(("latency", "seqshm-wait", "single"), "p50_ns"),
+                 get(("latency", "seqshm-wait", "full-fence"), "p50_ns")), 0,
+           "report")
     for q in ("p50_ns", "p99_ns"):
         target("wake-up %s, seqshm-wait/single / futex-pingpong" % q[:3],
                ratio(get(("latency", "seqshm-wait", "single"), q),

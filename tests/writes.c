@@ -6,6 +6,8 @@
  *   writes N --dead-waiter  a child went to sleep in seqshm_wait and was
  *                       killed there: the first write may wake (nobody),
  *                       none after it may
+ *   writes N --sole     the writes through a sole writer's handle: they
+ *                       make no system call of any kind
  * Exit 0 on success. */
 #include "seqshm.h"
 #include "run_tag.h"
@@ -24,10 +26,13 @@ int main(int argc, char **argv)
     long n = atol(argv[1]);
     bool waiter = argc > 2 && strcmp(argv[2], "--waiter") == 0;
     bool dead = argc > 2 && strcmp(argv[2], "--dead-waiter") == 0;
+    bool sole = argc > 2 && strcmp(argv[2], "--sole") == 0;
     char name[64];
     snprintf(name, sizeof name, "seqshm-s-%s-%d-writes", run_tag(), (int)getpid());
     seqshm *s;
-    if (seqshm_open(&s, name, 64, SEQSHM_CREATE | SEQSHM_EXCL) != SEQSHM_OK)
+    if (seqshm_open(&s, name, 64, SEQSHM_CREATE | SEQSHM_EXCL |
+                                      (sole ? SEQSHM_SOLE_WRITER : 0)) !=
+        SEQSHM_OK)
         return 1;
     pid_t kid = -1;
     if (dead) {
