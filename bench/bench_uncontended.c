@@ -43,7 +43,7 @@ void register_uncontended(void)
 {
     static struct ucase cases[2 * 16 * 8];
     size_t n = 0;
-    gbench_opts o = {.min_time = bench_smoke() ? 0.001 : 0.05,
+    gbench_opts o = {.min_time = bench_smoke() ? 0.001 : 0.2,
                      .repetitions = bench_repetitions(5)};
     for (int w = 0; w < 2; w++)
         for (size_t c = 0; c < ncontenders; c++)
