@@ -54,8 +54,9 @@ export SEQSHM_TEST_RUN ?= $(shell od -An -N4 -tx4 /dev/urandom | tr -d ' ')
 
 .PHONY: all test test-run demo bench bench-deps bench-smoke install uninstall clean \
         deps check-clang models transcripts readme-transcripts bench-refresh stress tsan examples run-examples tool-test fuzz \
-        fuzz-corpus soak valgrind python-test bench-python
-all: build/rel/libseqshm.a build/rel/libseqshm.so build/rel/seqshm examples
+        fuzz-corpus soak valgrind python-test bench-python bridge bridge-skipped \
+        bridge-test bench-bridge
+all: build/rel/libseqshm.a build/rel/libseqshm.so build/rel/seqshm examples bridge
 ifneq ($(HAVE_CXX),yes)
 	@echo "seqshm: no C++ compiler ($(CXX)): built everything C, skipped the C++ examples"
 endif
@@ -121,6 +122,20 @@ build/rel/seqshm: tools/seqshm.c tools/follow.c tools/fields.c tools/tool.h incl
 	@echo "  LD      $@"
 	$(Q)$(CC) $(CPPFLAGS) $(CSTD) $(WARN) -O2 tools/seqshm.c tools/follow.c tools/fields.c build/rel/libseqshm.a -o $@ \
 	    $(LDLIBS)
+
+# ------------------------------------------------------------------ bridge
+# seqshm-bridge (tools/bridge/) needs the NATS C client (libnats-dev); make
+# builds it when the client is there, and says once that it skipped it.
+HAVE_NATS := $(shell printf '\#include <nats/nats.h>\nint main(void){return 0;}\n' | \
+    $(CC) -x c - -o /dev/null -lnats >/dev/null 2>&1 && echo 1)
+BRIDGE_SRC := $(wildcard tools/bridge/*.c)
+build/rel/seqshm-bridge: $(BRIDGE_SRC) tools/bridge/bridge.h include/seqshm.h build/rel/libseqshm.a
+	@echo "  LD      $@"
+	$(Q)$(CC) $(CPPFLAGS) $(CSTD) $(WARN) -O2 -g $(BRIDGE_SRC) \
+	    build/rel/libseqshm.a -o $@ -lnats -lpthread $(LDLIBS)
+bridge: $(if $(HAVE_NATS),build/rel/seqshm-bridge,bridge-skipped)
+bridge-skipped:
+	@echo "make: seqshm-bridge skipped: no NATS C client (apt-get install libnats-dev)"
 
 # -------------------------------------------------------------------- tests
 TEST_SRC  := $(wildcard tests/test_*.c)
@@ -195,7 +210,8 @@ test:
 	@$(MAKE) --no-print-directory -j1 test-run
 
 # Criterion under ASan+UBSan runs the same suite as the plain build.
-test-run: models stress tsan run-examples tool-test transcripts valgrind python-test
+test-run: models stress tsan run-examples tool-test transcripts valgrind python-test \
+          bridge-test
 	sh scripts/skips-visible.sh build/fault/unit --jobs 2
 	build/fault/unit_hpp --jobs 2
 	build/clang/unit_hpp --jobs 2
@@ -208,6 +224,10 @@ test-run: models stress tsan run-examples tool-test transcripts valgrind python-
 bench-python: all build/rel/pywriter
 	PYTHONPATH=python $(PYTHON) python/bench.py --json build/python-bench.json \
 	    | tee bench/results/python.txt
+
+# seqshm-bridge against a real nats-server (tests/bridge, pytest)
+bridge-test: all build/rel/seqshm-bridge
+	PYTHONPATH=python:tests/bridge $(PYTHON) -m pytest -q -p no:cacheprovider tests/bridge
 
 # the Python package against the library of this checkout, and C processes
 python-test: all build/rel/pywriter build/fault/peer

@@ -5,8 +5,9 @@
 #   with its sanitizer runtimes (the ThreadSanitizer build, the clang warning
 #   check, clang++ for the wrapper, libFuzzer), pkg-config, strace (counts
 #   the system calls of writes), valgrind (memcheck over the suite), spin
-#   (model checking of the wait and claim protocols), and for the Python
-#   package's tests the system Python with pytest, NumPy and matplotlib.
+#   (model checking of the wait and claim protocols), the NATS C client and
+#   nats-server (seqshm-bridge and its tests), and for the Python package's
+#   tests the system Python with pytest, NumPy and matplotlib.
 # `deps.sh bench` checks what `make bench` needs instead: Google Benchmark,
 # the Boost headers, a C++ compiler, gnuplot and python3.
 set -u
@@ -36,6 +37,11 @@ else
     command -v strace >/dev/null 2>&1 || missing="$missing strace"
     command -v valgrind >/dev/null 2>&1 || missing="$missing valgrind"
     command -v spin >/dev/null 2>&1 || missing="$missing spin"
+    printf '#include <nats/nats.h>\nint main(void){return 0;}\n' |
+        ${CC:-cc} -x c - -o /dev/null -lnats >/dev/null 2>&1 ||
+        missing="$missing libnats-dev"
+    command -v nats-server >/dev/null 2>&1 ||
+        [ -x /usr/sbin/nats-server ] || missing="$missing nats-server"
     # the Python package's tests run on the system's Python (Debian's
     # packages install for it), not on whatever python3 PATH finds first
     py=/usr/bin/python3

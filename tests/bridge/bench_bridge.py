@@ -1,0 +1,118 @@
+#!/usr/bin/env python3
+"""What the bridge costs, measured on loopback against a real nats-server,
+side by side in one run: end-to-end latency from a local write to the
+mirrored segment's new version at 1 kHz (p50, p99), against a plain NATS
+publish-to-subscriber of the same payload with the same client library;
+the highest update rate per segment that arrives with nothing coalesced;
+and the bridge's CPU time per 1000 updates per second (both processes).
+
+    PYTHONPATH=python:tests/bridge python3 tests/bridge/bench_bridge.py
+"""
+import os
+import statistics
+import subprocess
+import sys
+import threading
+import time
+
+import seqshm
+from conftest import BRIDGE, ROOT, Server, open_when_there
+
+SCHEMA = "stamp_ns:u64 frame:u64 position:f64[3] attitude:f64[3] counters:u32[4]"
+FLOOR = os.path.join(ROOT, "build", "bench", "nats_floor")
+CLK = os.sysconf("SC_CLK_TCK")
+
+
+def cpu_s(pid):
+    with open("/proc/%d/stat" % pid) as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / CLK
+
+
+def run(rate, seconds, src, mirror, lat=None):
+    """Writes at `rate` for `seconds`; returns (written, mirrored)."""
+    v0, m0 = src.version, mirror.version
+    stop = threading.Event()
+
+    def follow():
+        last = mirror.version
+        while not stop.is_set():
+            if mirror.wait(last, timeout=0.05):
+                last, rec = mirror.read_versioned()
+                if lat is not None:
+                    lat.append(time.monotonic_ns() - int(rec["stamp_ns"]))
+    t = threading.Thread(target=follow)
+    t.start()
+    period = 1.0 / rate
+    nxt = time.monotonic()
+    end = nxt + seconds
+    n = 0
+    rec = {"stamp_ns": 0, "frame": 0, "position": [0, 0, 0],
+           "attitude": [0, 0, 0], "counters": [0, 0, 0, 0]}
+    while time.monotonic() < end:
+        n += 1
+        rec["frame"] = n
+        rec["stamp_ns"] = time.monotonic_ns()
+        src.write(rec)
+        nxt += period
+        d = nxt - time.monotonic()
+        if d > 0:
+            time.sleep(d)
+    time.sleep(0.5)
+    stop.set()
+    t.join()
+    return src.version - v0, mirror.version - m0
+
+
+def main():
+    srv = Server()
+    name = "seqshm-bridgebench-%d" % os.getpid()
+    src = seqshm.Segment(name, create=True, schema=SCHEMA)
+    pub = subprocess.Popen([BRIDGE, "publish", name, "--server", srv.url])
+    sub = subprocess.Popen([BRIDGE, "subscribe", name, "--server", srv.url,
+                            "--prefix", "m-"])
+    try:
+        mirror = open_when_there("m-" + name)
+        src.write(bytes(80))
+        time.sleep(0.5)
+        lat = []
+        c0 = cpu_s(pub.pid) + cpu_s(sub.pid)
+        t0 = time.monotonic()
+        written, mirrored = run(1000, 5.0, src, mirror, lat)
+        cpu = (cpu_s(pub.pid) + cpu_s(sub.pid) - c0) / (time.monotonic() - t0)
+        lat.sort()
+        p50, p99 = lat[len(lat) // 2] / 1e3, lat[len(lat) * 99 // 100] / 1e3
+        floor = subprocess.run([FLOOR, srv.url, str(56 + len(SCHEMA) + 80),
+                                "1000", "5000"], capture_output=True,
+                               text=True, check=True).stdout.split()
+        f50, f99 = float(floor[0]), float(floor[1])
+        best = 0
+        for rate in (1000, 2000, 3000, 5000, 8000, 12000):
+            w, m = run(rate, 2.0, src, mirror)
+            if m < w:
+                break
+            best = rate
+        print("bridge over loopback, %d-byte payload (a %d-byte value)"
+              % (80, 56 + len(SCHEMA) + 80))
+        print("  write to mirrored version at 1 kHz  p50 %.0f us  p99 %.0f us"
+              "  (%d of %d versions mirrored)" % (p50, p99, mirrored, written))
+        print("  plain NATS publish to subscriber    p50 %.0f us  p99 %.0f us"
+              "  (the floor, same client library)" % (f50, f99))
+        print("  ratio bridge / floor                p50 %.1fx  p99 %.1fx"
+              % (p50 / f50, p99 / f99))
+        print("  highest rate with nothing coalesced %s updates/s per segment"
+              % (best or "below 1000"))
+        print("  CPU of both bridge processes        %.1f%% of a core at 1 kHz"
+              " (%.0f ms per second per 1000 updates/s)"
+              % (cpu * 100, cpu * 1000))
+    finally:
+        for p in (pub, sub):
+            p.send_signal(2)
+            p.wait(10)
+        src.close()
+        srv.stop()
+        subprocess.run(["rm", "-rf", srv.dir])
+
+
+if __name__ == "__main__":
+    sys.exit(main())

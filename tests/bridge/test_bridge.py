@@ -1,0 +1,217 @@
+"""seqshm-bridge against a real nats-server: values cross in order and the
+last always arrives, late subscribers get the current value, 100 segments,
+a server killed and restarted mid-stream, bad URLs and refused logins,
+mismatched mirrors skipped, nothing left behind."""
+import os
+import subprocess
+import threading
+import time
+
+import seqshm
+
+from conftest import BRIDGE, open_when_there, wait_for
+
+SCHEMA = "n:u64 x:f64 check:u64"  # check = n * 2654435761 (a torn value
+                                  # would not satisfy it)
+
+
+def frame(n):
+    return {"n": n, "x": n / 4, "check": (n * 2654435761) % 2**64}
+
+
+def whole(rec):
+    return int(rec["check"]) == (int(rec["n"]) * 2654435761) % 2**64
+
+
+def test_values_cross_in_order_and_the_last_arrives(server, bridges, name):
+    src = seqshm.Segment(name, create=True, schema=SCHEMA)
+    pub = bridges.start("publish", name, "--server", server.url)
+    sub = bridges.start("subscribe", name, "--server", server.url,
+                        "--prefix", "m-")
+    mirror = open_when_there("m-" + name)
+    assert mirror.schema == SCHEMA and mirror.size == src.size
+    seen = []
+    stop = threading.Event()
+
+    def follow():
+        last = 0
+        while not stop.is_set():
+            if mirror.wait(last, timeout=0.1):
+                last, rec = mirror.read_versioned()
+                assert whole(rec)
+                seen.append(int(rec["n"]))
+    t = threading.Thread(target=follow)
+    t.start()
+    for n in range(1, 301):
+        src.write(frame(n))
+        time.sleep(0.001)
+    wait_for(lambda: seen and seen[-1] == 300, what="the last value")
+    stop.set()
+    t.join()
+    assert seen == sorted(seen), "in order"
+    assert len(set(seen)) == len(seen)
+    # a local write into the mirror is refused: the bridge is its writer
+    try:
+        mirror.write(frame(7))
+        assert False, "a local write beside the bridge"
+    except seqshm.Busy:
+        pass
+    mirror.close()
+    code, err = bridges.stop(sub)
+    assert code == 0 and "versions written" in err
+    code, err = bridges.stop(pub)
+    assert code == 0 and "puts" in err
+    assert not os.path.exists("/dev/shm/m-" + name), "the mirror is removed"
+    src.close()
+
+
+def test_late_subscriber_gets_the_current_value(server, bridges, name):
+    src = seqshm.Segment(name, create=True, schema=SCHEMA)
+    bridges.start("publish", name, "--server", server.url)
+    for n in range(1, 11):
+        src.write(frame(n))
+    time.sleep(0.5)
+    t0 = time.monotonic()
+    bridges.start("subscribe", name, "--server", server.url, "--prefix", "l-")
+    mirror = open_when_there("l-" + name)
+    wait_for(lambda: mirror.version > 0, what="the current value")
+    assert int(mirror.read()["n"]) == 10
+    assert time.monotonic() - t0 < 5
+    mirror.close()
+    src.close()
+
+
+def test_a_hundred_segments(server, bridges, name):
+    names = ["%s-%03d" % (name, i) for i in range(100)]
+    srcs = [seqshm.Segment(n, create=True, schema=SCHEMA) for n in names]
+    bridges.start("publish", *names, "--server", server.url)
+    bridges.start("subscribe", ">", "--server", server.url, "--prefix", "h-")
+    for i, s in enumerate(srcs):
+        s.write(frame(1000 + i))
+    mirrors = [open_when_there("h-" + n) for n in names]
+    for i, m in enumerate(mirrors):
+        wait_for(lambda: m.version > 0 and int(m.read()["n"]) == 1000 + i,
+                 what="mirror %d" % i)
+    for m in mirrors:
+        m.close()
+    for s in srcs:
+        s.close()
+
+
+def test_server_killed_and_restarted_mid_stream(server, bridges, name):
+    src = seqshm.Segment(name, create=True, schema=SCHEMA)
+    pub = bridges.start("publish", name, "--server", server.url)
+    sub = bridges.start("subscribe", name, "--server", server.url,
+                        "--prefix", "r-")
+    mirror = open_when_there("r-" + name)
+    seen, torn = [], []
+    stop = threading.Event()
+
+    def write():
+        n = 0
+        while not stop.is_set():
+            n += 1
+            src.write(frame(n))
+            time.sleep(0.002)
+        src.write(frame(n + 1))
+        seen.append(("last", n + 1))
+
+    def follow():
+        last = 0
+        while not stop.is_set() or not seen or seen[-1][0] != "last" or \
+                int(mirror.read()["n"]) != seen[-1][1]:
+            if mirror.wait(last, timeout=0.1):
+                last, rec = mirror.read_versioned()
+                if not whole(rec):
+                    torn.append(rec)
+                seen.append(("n", int(rec["n"])))
+    w = threading.Thread(target=write)
+    f = threading.Thread(target=follow)
+    w.start()
+    f.start()
+    time.sleep(1.0)
+    server.kill()
+    time.sleep(1.5)
+    server.start()
+    time.sleep(3.0)
+    stop.set()
+    w.join()
+    f.join(timeout=20)
+    assert not f.is_alive(), "the last value arrived after the restart"
+    ns = [v for k, v in seen if k == "n"]
+    assert ns == sorted(ns), "never backwards"
+    assert not torn
+    before = [v for v in ns if v < 100]
+    assert before, "values crossed before the kill"
+    mirror.close()
+    for p in (pub, sub):
+        code, err = bridges.stop(p)
+        assert code == 0, err
+    src.close()
+
+
+def test_bad_url_and_refused_login(auth_server, name):
+    src = seqshm.Segment(name, 16, create=True)
+    r = subprocess.run([BRIDGE, "publish", name, "--server",
+                        "nats://127.0.0.1:1"], capture_output=True, text=True,
+                       timeout=30)
+    assert r.returncode == 3 and "cannot connect" in r.stderr, r.stderr
+    r = subprocess.run([BRIDGE, "subscribe", name, "--server",
+                        auth_server.url, "--user", "telemetry", "--password",
+                        "wrong"], capture_output=True, text=True, timeout=30)
+    assert r.returncode == 3 and "cannot connect" in r.stderr, r.stderr
+    assert "uthoriz" in r.stderr, r.stderr
+    r = subprocess.run([BRIDGE, "publish", name], capture_output=True,
+                       text=True)
+    assert r.returncode == 2 and "--server" in r.stderr
+    r = subprocess.run([BRIDGE, "publish", "..bad", "--server",
+                        auth_server.url], capture_output=True, text=True)
+    assert r.returncode == 2
+    src.close()
+
+
+def test_login_accepted(auth_server, bridges, name):
+    src = seqshm.Segment(name, create=True, schema=SCHEMA)
+    auth = ["--server", auth_server.url, "--user", "telemetry",
+            "--password", "s3cret"]
+    bridges.start("publish", name, *auth)
+    bridges.start("subscribe", name, "--prefix", "a-", *auth)
+    src.write(frame(5))
+    mirror = open_when_there("a-" + name)
+    wait_for(lambda: mirror.version > 0, what="a value through a login")
+    assert int(mirror.read()["n"]) == 5
+    mirror.close()
+    src.close()
+
+
+def test_mismatched_mirror_is_skipped(server, bridges, name):
+    src = seqshm.Segment(name, create=True, schema=SCHEMA)
+    other = seqshm.Segment("x-" + name, 8, create=True)  # another size
+    bridges.start("publish", name, "--server", server.url)
+    sub = bridges.start("subscribe", name, "--server", server.url,
+                        "--prefix", "x-")
+    src.write(frame(3))
+    time.sleep(1.5)
+    assert other.version == 0, "nothing written into a mismatched segment"
+    code, err = bridges.stop(sub)
+    assert code == 0
+    assert "skipped" in err and "size" in err, err
+    other.close()
+    src.close()
+
+
+def test_coalescing_keeps_the_latest(server, bridges, name):
+    src = seqshm.Segment(name, create=True, schema=SCHEMA)
+    pub = bridges.start("publish", name, "--server", server.url,
+                        "--max-rate", "10")
+    bridges.start("subscribe", name, "--server", server.url, "--prefix", "c-")
+    mirror = open_when_there("c-" + name)
+    for n in range(1, 1001):
+        src.write(frame(n))
+    wait_for(lambda: mirror.version > 0 and int(mirror.read()["n"]) == 1000,
+             what="the latest value")
+    assert mirror.version < 20, "at most 10 puts a second got through"
+    code, err = bridges.stop(pub)
+    assert code == 0 and "versions coalesced" in err
+    mirror.close()
+    src.close()

@@ -1,0 +1,86 @@
+/* bridge.h - seqshm-bridge: mirrors seqshm segments between hosts through a
+ * NATS JetStream key-value bucket (README, "Beyond one host").
+ *
+ *   publish.c    follows local segments and puts each new version
+ *   subscribe.c  watches keys and mirrors them into local segments
+ *   wire.c       the value's encoding
+ *   nats.c       connecting (options, reconnects, authentication, TLS)
+ *   main.c       arguments, signals, exit codes
+ */
+#ifndef SEQSHM_BRIDGE_H
+#define SEQSHM_BRIDGE_H
+
+#include "seqshm.h"
+
+#include <nats/nats.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* Exit codes */
+#define EXIT_USAGE 2   /* bad arguments */
+#define EXIT_CONNECT 3 /* no server at start, or refused authentication */
+#define EXIT_RUNTIME 1 /* anything else that stopped the bridge */
+
+struct bridge_opts {
+    const char *server;   /* URL(s), comma-separated */
+    const char *bucket;   /* default "seqshm" */
+    const char *user, *password, *creds, *tls_ca;
+    const char *prefix;   /* subscribe: local name = prefix + key */
+    double max_rate;      /* publish: puts per segment per second, 0: all */
+    unsigned slots;       /* subscribe: slots of new mirrors, 0: source's */
+    bool persist;         /* subscribe: keep the mirrors after exit */
+    bool verbose;
+    const char **names;   /* segment names (publish) or key patterns */
+    int nnames;
+};
+
+extern volatile sig_atomic_t bridge_stop; /* SIGINT, SIGTERM */
+
+/* wire.c: a value is a fixed header, the schema text, then the payload.
+ * All integers little-endian:
+ *   0  magic "SQB1"        4 bytes
+ *   4  header bytes (56)   u32
+ *   8  version             u64   the source segment's version
+ *   16 publish time        u64   CLOCK_REALTIME ns when the bridge read it
+ *   24 epoch               u64   the publishing bridge's start (realtime ns):
+ *                                versions are ordered within one epoch
+ *   32 type tag            u64
+ *   40 payload bytes       u32
+ *   44 schema bytes        u32   then that many bytes of schema text
+ *   48 slots               u32   the source's slot count
+ *   52 reserved            u32   (0)
+ * so the header is 56 bytes; then schema, then payload. */
+#define WIRE_HEADER 56u
+struct wire {
+    uint64_t version, time_ns, epoch, type_tag;
+    uint32_t size, slots;
+    char schema[SEQSHM_SCHEMA_MAX + 1];
+    const unsigned char *payload; /* into the decoded buffer */
+};
+/* Encodes into buf (capacity cap); returns the length, 0 if it does not fit. */
+size_t wire_encode(unsigned char *buf, size_t cap, const struct wire *w,
+                   const void *payload);
+/* Decodes; false (with a reason) if buf is not a whole, sane value. */
+bool wire_decode(const unsigned char *buf, size_t len, struct wire *w,
+                 const char **why);
+
+/* nats.c */
+natsStatus bridge_connect(const struct bridge_opts *o, natsConnection **nc,
+                          jsCtx **js);
+/* The bucket, created when `create` and absent. */
+natsStatus bridge_bucket(jsCtx *js, const char *bucket, bool create,
+                         kvStore **kv);
+/* A key is the segment's name without its leading '/'; false (with a
+ * reason) when NATS cannot take it as a key. */
+bool key_ok(const char *key, const char **why);
+uint64_t realtime_ns(void);
+uint64_t monotonic_ns(void);
+void sleep_ns(uint64_t ns);
+
+/* publish.c, subscribe.c: run until stopped; return an exit code */
+int bridge_publish(const struct bridge_opts *o);
+int bridge_subscribe(const struct bridge_opts *o);
+
+#endif

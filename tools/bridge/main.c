@@ -1,0 +1,131 @@
+/* seqshm-bridge - mirror seqshm segments between hosts through a NATS
+ * JetStream key-value bucket.
+ *
+ *   seqshm-bridge publish NAME... --server URL [--bucket B] [--max-rate HZ]
+ *   seqshm-bridge subscribe KEY... --server URL [--bucket B] [--prefix P]
+ *                 [--slots N] [--persist]
+ *   common: [--user U --password P] [--creds FILE] [--tls-ca FILE]
+ *           [--verbose]
+ *
+ * Exit status: 0 after SIGINT or SIGTERM, 1 a runtime error, 2 bad usage,
+ * 3 no server at start or authentication refused. */
+#include "bridge.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+volatile sig_atomic_t bridge_stop;
+
+static void on_signal(int sig)
+{
+    (void)sig;
+    bridge_stop = 1;
+}
+
+static const char usage[] =
+    "usage: seqshm-bridge publish NAME... --server URL [--bucket B] "
+    "[--max-rate HZ]\n"
+    "       seqshm-bridge subscribe KEY... --server URL [--bucket B] "
+    "[--prefix P]\n"
+    "                     [--slots N] [--persist]\n"
+    "options for both: [--user U --password P] [--creds FILE] "
+    "[--tls-ca FILE] [--verbose]\n\n"
+    "publish follows each local segment NAME and puts every new version into "
+    "the\nbucket (default \"seqshm\") under the key NAME, at most HZ puts per "
+    "segment per\nsecond (the latest always gets through; default: every "
+    "version).\nsubscribe watches the keys (NATS wildcards: * one token, > "
+    "the rest) and\nmirrors each into a local segment named P + key, of the "
+    "same size, type tag and\nschema, with N slots (default: the source's); "
+    "it starts from the current values.\nBoth reconnect by themselves and "
+    "stop on SIGINT or SIGTERM.\n";
+
+static int bad_usage(const char *msg)
+{
+    fprintf(stderr, "seqshm-bridge: %s\n%s", msg, usage);
+    return EXIT_USAGE;
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2)
+        return bad_usage("a command is needed");
+    if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
+        fputs(usage, stdout);
+        return 0;
+    }
+    const char *cmd = argv[1];
+    if (strcmp(cmd, "publish") != 0 && strcmp(cmd, "subscribe") != 0)
+        return bad_usage("the command is publish or subscribe");
+    struct bridge_opts o = {.bucket = "seqshm"};
+    o.names = calloc((size_t)argc, sizeof *o.names);
+    if (o.names == NULL)
+        return EXIT_RUNTIME;
+    for (int i = 2; i < argc; i++) {
+        const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
+        bool takes = strcmp(a, "--verbose") && strcmp(a, "--persist") &&
+                     strcmp(a, "--help") && strcmp(a, "-h");
+        if (a[0] == '-' && takes && v == NULL)
+            return bad_usage("an option lacks its value");
+        if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
+            fputs(usage, stdout);
+            return 0;
+        } else if (!strcmp(a, "--server")) {
+            o.server = v;
+        } else if (!strcmp(a, "--bucket")) {
+            o.bucket = v;
+        } else if (!strcmp(a, "--user")) {
+            o.user = v;
+        } else if (!strcmp(a, "--password")) {
+            o.password = v;
+        } else if (!strcmp(a, "--creds")) {
+            o.creds = v;
+        } else if (!strcmp(a, "--tls-ca")) {
+            o.tls_ca = v;
+        } else if (!strcmp(a, "--prefix") && !strcmp(cmd, "subscribe")) {
+            o.prefix = v;
+        } else if (!strcmp(a, "--slots") && !strcmp(cmd, "subscribe")) {
+            char *end;
+            unsigned long n = strtoul(v, &end, 10);
+            if (*end != '\0' || n == 0 || n > SEQSHM_MAX_SLOTS || (n & (n - 1)))
+                return bad_usage("--slots takes a power of two up to 65536");
+            o.slots = (unsigned)n;
+        } else if (!strcmp(a, "--max-rate") && !strcmp(cmd, "publish")) {
+            char *end;
+            o.max_rate = strtod(v, &end);
+            if (*end != '\0' || !(o.max_rate > 0))
+                return bad_usage("--max-rate takes puts per second > 0");
+        } else if (!strcmp(a, "--verbose")) {
+            o.verbose = true;
+            continue;
+        } else if (!strcmp(a, "--persist") && !strcmp(cmd, "subscribe")) {
+            o.persist = true;
+            continue;
+        } else if (a[0] == '-') {
+            char msg[160];
+            snprintf(msg, sizeof msg, "unknown option '%s' for %s", a, cmd);
+            return bad_usage(msg);
+        } else {
+            o.names[o.nnames++] = a;
+            continue;
+        }
+        i++; /* the option's value */
+    }
+    if (o.server == NULL)
+        return bad_usage("--server URL is needed (e.g. nats://127.0.0.1:4222)");
+    if (o.nnames == 0)
+        return bad_usage(!strcmp(cmd, "publish") ? "name the segments to publish"
+                                                 : "name the keys to mirror "
+                                                   "('>' for all)");
+    if ((o.user != NULL) != (o.password != NULL))
+        return bad_usage("--user and --password go together");
+    struct sigaction sa = {0};
+    sa.sa_handler = on_signal;
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+    int rc = !strcmp(cmd, "publish") ? bridge_publish(&o) : bridge_subscribe(&o);
+    free(o.names);
+    nats_Close();
+    return rc;
+}

@@ -1,0 +1,242 @@
+/* subscribe.c - watches keys of the bucket and mirrors each into a local
+ * segment of the same size, type tag and schema, one thread per key
+ * pattern (a key, or a NATS wildcard: '*' one token, '>' the rest).
+ *
+ * A watch starts with every key's current value, then delivers each update
+ * in the bucket's order. Each value is checked whole (wire.c) before
+ * anything is written; a value whose size, type tag or schema differs from
+ * its mirror's is reported and skipped (never written, even in part); an
+ * older or repeated version of the same publisher (its epoch) is skipped
+ * (a watch resumed after a reconnect may repeat one). The bridge is each
+ * mirror's sole writer, so local readers see whole values only and local
+ * writers get SEQSHM_EBUSY. Mirrors the bridge created are removed when it
+ * exits, unless --persist. */
+#include "bridge.h"
+
+#include <inttypes.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct mirror {
+    char key[SEQSHM_NAME_MAX + 1];
+    seqshm *s;       /* NULL while skipped */
+    bool refused;    /* reported once: size, type or schema differ */
+    uint64_t epoch, version, written, skipped;
+};
+
+struct sub {
+    const struct bridge_opts *o;
+    jsCtx *js;
+    const char *pattern;
+    struct mirror *m;
+    size_t n, cap;
+    int rc;
+};
+
+static struct mirror *mirror_for(struct sub *b, const char *key)
+{
+    for (size_t i = 0; i < b->n; i++)
+        if (strcmp(b->m[i].key, key) == 0)
+            return &b->m[i];
+    if (b->n == b->cap) {
+        size_t cap = b->cap ? 2 * b->cap : 16;
+        struct mirror *m = realloc(b->m, cap * sizeof *m);
+        if (m == NULL)
+            return NULL;
+        b->m = m;
+        b->cap = cap;
+    }
+    struct mirror *m = &b->m[b->n++];
+    memset(m, 0, sizeof *m);
+    snprintf(m->key, sizeof m->key, "%s", key);
+    return m;
+}
+
+/* The local segment for a key's first value: created as the value says, or
+ * an existing one that matches it. */
+static bool mirror_open(struct sub *b, struct mirror *m, const struct wire *w)
+{
+    char name[SEQSHM_NAME_MAX + 2];
+    int n = snprintf(name, sizeof name, "%s%s",
+                     b->o->prefix ? b->o->prefix : "", m->key);
+    if (n <= 0 || n > SEQSHM_NAME_MAX || strchr(m->key, '/') != NULL) {
+        fprintf(stderr, "seqshm-bridge: subscribe: key %s: not a segment "
+                        "name; skipped\n", m->key);
+        m->refused = true;
+        return false;
+    }
+    seqshm_options opts = {
+        .flags = SEQSHM_CREATE | SEQSHM_SOLE_WRITER |
+                 (b->o->persist ? SEQSHM_PERSIST : 0u),
+        .type_tag = w->type_tag,
+        .slots = b->o->slots ? b->o->slots : w->slots,
+        .schema = w->schema[0] ? w->schema : NULL,
+    };
+    /* an untagged value does not check the tag at open: compared below */
+    int st = seqshm_open_opts(&m->s, name, w->size, &opts);
+    if (st == SEQSHM_EINVAL && opts.slots != 0 && opts.slots != 1) {
+        opts.slots = 0; /* e.g. a slot count too large here: one slot */
+        st = seqshm_open_opts(&m->s, name, w->size, &opts);
+    }
+    if (st == SEQSHM_OK && (seqshm_type_tag(m->s) != w->type_tag ||
+                            strcmp(seqshm_schema(m->s), w->schema) != 0)) {
+        seqshm_close(m->s);
+        m->s = NULL;
+        st = SEQSHM_ETYPE;
+    }
+    if (st != SEQSHM_OK) {
+        fprintf(stderr, "seqshm-bridge: subscribe: key %s: local segment "
+                        "%s: %s; skipped\n", m->key, name, seqshm_strerror(st));
+        m->refused = true;
+        return false;
+    }
+    if (b->o->verbose)
+        fprintf(stderr, "seqshm-bridge: mirroring %s into %s (%u bytes)\n",
+                m->key, name, w->size);
+    return true;
+}
+
+static void apply(struct sub *b, kvEntry *e)
+{
+    const char *key = kvEntry_Key(e), *why = NULL;
+    struct wire w;
+    struct mirror *m = mirror_for(b, key);
+    if (m == NULL)
+        return;
+    if (!wire_decode(kvEntry_Value(e), (size_t)kvEntry_ValueLen(e), &w, &why)) {
+        m->skipped++;
+        fprintf(stderr, "seqshm-bridge: subscribe: key %s: %s; skipped\n",
+                key, why);
+        return;
+    }
+    if (m->s == NULL && (m->refused || !mirror_open(b, m, &w))) {
+        m->skipped++;
+        return;
+    }
+    if (seqshm_size(m->s) != w.size || seqshm_type_tag(m->s) != w.type_tag ||
+        strcmp(seqshm_schema(m->s), w.schema) != 0) {
+        m->skipped++;
+        fprintf(stderr, "seqshm-bridge: subscribe: key %s: a value of "
+                        "another size, type tag or schema than its mirror's; "
+                        "skipped\n", key);
+        return;
+    }
+    if (w.epoch == m->epoch && w.version <= m->version) {
+        m->skipped++; /* seen already */
+        return;
+    }
+    int st = seqshm_write(m->s, w.payload, 0);
+    if (st != SEQSHM_OK) {
+        m->skipped++;
+        fprintf(stderr, "seqshm-bridge: subscribe: key %s: %s\n", key,
+                seqshm_strerror(st));
+        return;
+    }
+    m->epoch = w.epoch;
+    m->version = w.version;
+    m->written++;
+}
+
+static void *subscribe_one(void *arg)
+{
+    struct sub *b = arg;
+    kvStore *kv = NULL;
+    kvWatcher *w = NULL;
+    bool said = false;
+    while (!bridge_stop) {
+        if (kv == NULL) {
+            natsStatus s = bridge_bucket(b->js, b->o->bucket, false, &kv);
+            if (s != NATS_OK) {
+                kv = NULL;
+                if (!said)
+                    fprintf(stderr, "seqshm-bridge: subscribe: bucket %s: %s; "
+                                    "waiting for it\n", b->o->bucket,
+                            natsStatus_GetText(s));
+                said = true;
+                sleep_ns(250000000);
+                continue;
+            }
+        }
+        if (w == NULL) {
+            natsStatus s = strcmp(b->pattern, ">") == 0
+                               ? kvStore_WatchAll(&w, kv, NULL)
+                               : kvStore_Watch(&w, kv, b->pattern, NULL);
+            if (s != NATS_OK) {
+                w = NULL;
+                kvStore_Destroy(kv); /* the bucket may have gone: again */
+                kv = NULL;
+                sleep_ns(250000000);
+                continue;
+            }
+        }
+        kvEntry *e = NULL;
+        natsStatus s = kvWatcher_Next(&e, w, 250);
+        if (s == NATS_TIMEOUT)
+            continue;
+        if (s != NATS_OK) { /* a stopped or broken watch: start again, from
+                               the current values */
+            if (b->o->verbose)
+                fprintf(stderr, "seqshm-bridge: subscribe %s: watch: %s; "
+                                "watching again\n", b->pattern,
+                        natsStatus_GetText(s));
+            kvWatcher_Destroy(w);
+            w = NULL;
+            sleep_ns(100000000);
+            continue;
+        }
+        if (e == NULL) /* the end of the initial values */
+            continue;
+        if (kvEntry_Operation(e) == kvOp_Put)
+            apply(b, e);
+        kvEntry_Destroy(e);
+    }
+    kvWatcher_Destroy(w);
+    kvStore_Destroy(kv);
+    return NULL;
+}
+
+int bridge_subscribe(const struct bridge_opts *o)
+{
+    natsConnection *nc = NULL;
+    jsCtx *js = NULL;
+    natsStatus s = bridge_connect(o, &nc, &js);
+    if (s != NATS_OK) {
+        fprintf(stderr, "seqshm-bridge: cannot connect to %s: %s (%s)\n",
+                o->server, natsStatus_GetText(s), nats_GetLastError(NULL));
+        natsConnection_Destroy(nc);
+        return EXIT_CONNECT;
+    }
+    struct sub *b = calloc((size_t)o->nnames, sizeof *b);
+    pthread_t *t = calloc((size_t)o->nnames, sizeof *t);
+    int rc = 0;
+    if (b == NULL || t == NULL) {
+        fprintf(stderr, "seqshm-bridge: out of memory\n");
+        rc = EXIT_RUNTIME;
+    }
+    for (int i = 0; rc == 0 && i < o->nnames; i++) {
+        b[i] = (struct sub){.o = o, .js = js, .pattern = o->names[i]};
+        pthread_create(&t[i], NULL, subscribe_one, &b[i]);
+    }
+    for (int i = 0; rc == 0 && i < o->nnames; i++)
+        pthread_join(t[i], NULL);
+    for (int i = 0; b != NULL && i < o->nnames; i++) {
+        for (size_t k = 0; k < b[i].n; k++) {
+            struct mirror *m = &b[i].m[k];
+            fprintf(stderr, "seqshm-bridge: mirrored %s: %" PRIu64
+                            " versions written, %" PRIu64 " skipped\n",
+                    m->key, m->written, m->skipped);
+            seqshm_close(m->s); /* removes a mirror it created, unless
+                                   --persist */
+        }
+        free(b[i].m);
+        if (b[i].rc != 0)
+            rc = b[i].rc;
+    }
+    free(b);
+    free(t);
+    jsCtx_Destroy(js);
+    natsConnection_Destroy(nc);
+    return rc;
+}
