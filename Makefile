@@ -126,13 +126,16 @@ build/rel/seqshm: tools/seqshm.c tools/follow.c tools/fields.c tools/tool.h incl
 # ------------------------------------------------------------------ bridge
 # seqshm-bridge (tools/bridge/) needs the NATS C client (libnats-dev); make
 # builds it when the client is there, and says once that it skipped it.
-HAVE_NATS := $(shell printf '\#include <nats/nats.h>\nint main(void){return 0;}\n' | \
-    $(CC) -x c - -o /dev/null -lnats >/dev/null 2>&1 && echo 1)
+HAVE_NATS := $(shell echo 'int main(void){return 0;}' | \
+    $(CC) -include nats/nats.h -x c - -o /dev/null -lnats >/dev/null 2>&1 && echo 1)
 BRIDGE_SRC := $(wildcard tools/bridge/*.c)
 build/rel/seqshm-bridge: $(BRIDGE_SRC) tools/bridge/bridge.h include/seqshm.h build/rel/libseqshm.a
 	@echo "  LD      $@"
 	$(Q)$(CC) $(CPPFLAGS) $(CSTD) $(WARN) -O2 -g $(BRIDGE_SRC) \
 	    build/rel/libseqshm.a -o $@ -lnats -lpthread $(LDLIBS)
+build/bench/nats_floor: bench/nats_floor.c | build/bench
+	@echo "  LD      $@"
+	$(Q)$(CC) $(CPPFLAGS) $(CSTD) $(WARN) -O2 $< -o $@ -lnats -lpthread
 bridge: $(if $(HAVE_NATS),build/rel/seqshm-bridge,bridge-skipped)
 bridge-skipped:
 	@echo "make: seqshm-bridge skipped: no NATS C client (apt-get install libnats-dev)"
@@ -224,6 +227,12 @@ test-run: models stress tsan run-examples tool-test transcripts valgrind python-
 bench-python: all build/rel/pywriter
 	PYTHONPATH=python $(PYTHON) python/bench.py --json build/python-bench.json \
 	    | tee bench/results/python.txt
+
+# what the bridge costs (tests/bridge/bench_bridge.py); the run the README
+# quotes is bench/results/bridge.txt
+bench-bridge: all build/rel/seqshm-bridge build/bench/nats_floor
+	PYTHONPATH=python:tests/bridge $(PYTHON) tests/bridge/bench_bridge.py \
+	    | tee bench/results/bridge.txt
 
 # seqshm-bridge against a real nats-server (tests/bridge, pytest)
 bridge-test: all build/rel/seqshm-bridge

@@ -33,8 +33,12 @@ int main(int argc, char **argv)
     double rate = atof(argv[3]);
     natsConnection *pub = NULL, *sub = NULL;
     natsSubscription *s = NULL;
-    if (natsConnection_ConnectTo(&pub, argv[1]) != NATS_OK ||
-        natsConnection_ConnectTo(&sub, argv[1]) != NATS_OK ||
+    natsOptions *o = NULL;
+    if (natsOptions_Create(&o) != NATS_OK ||
+        natsOptions_SetURL(o, argv[1]) != NATS_OK ||
+        natsOptions_SetSendAsap(o, true) != NATS_OK || /* as the bridge */
+        natsConnection_Connect(&pub, o) != NATS_OK ||
+        natsConnection_Connect(&sub, o) != NATS_OK ||
         natsConnection_SubscribeSync(&s, sub, "seqshm.floor") != NATS_OK ||
         natsConnection_Flush(sub) != NATS_OK) {
         fprintf(stderr, "nats_floor: cannot connect to %s\n", argv[1]);
@@ -64,6 +68,7 @@ int main(int argc, char **argv)
     natsSubscription_Destroy(s);
     natsConnection_Destroy(pub);
     natsConnection_Destroy(sub);
+    natsOptions_Destroy(o);
     nats_Close();
     return 0;
 }

@@ -67,7 +67,8 @@ def run(rate, seconds, src, mirror, lat=None):
 def main():
     srv = Server()
     name = "seqshm-bridgebench-%d" % os.getpid()
-    src = seqshm.Segment(name, create=True, schema=SCHEMA)
+    # slots: the publisher puts every version, not only the newest
+    src = seqshm.Segment(name, create=True, schema=SCHEMA, slots=256)
     pub = subprocess.Popen([BRIDGE, "publish", name, "--server", srv.url])
     sub = subprocess.Popen([BRIDGE, "subscribe", name, "--server", srv.url,
                             "--prefix", "m-"])

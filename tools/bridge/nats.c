@@ -58,6 +58,9 @@ natsStatus bridge_connect(const struct bridge_opts *o, natsConnection **nc,
         s = natsOptions_SetReconnectWait(opts, 250);
     if (s == NATS_OK)
         s = natsOptions_SetTimeout(opts, 2000);
+    if (s == NATS_OK) /* each message out at once, not at the flusher's
+                         next turn (a millisecond later) */
+        s = natsOptions_SetSendAsap(opts, true);
     if (s == NATS_OK)
         s = natsOptions_SetDisconnectedCB(opts, on_disconnected,
                                           (void *)&o->verbose);
@@ -89,7 +92,10 @@ natsStatus bridge_bucket(jsCtx *js, const char *bucket, bool create,
         kvConfig cfg;
         kvConfig_Init(&cfg);
         cfg.Bucket = bucket;
-        cfg.History = 1; /* the latest value per key is the point */
+        /* the latest value per key is the point, but a watcher that is
+         * a little behind should still get every update: a value is kept
+         * until 64 newer ones of its key came */
+        cfg.History = 64;
         cfg.Description = "seqshm segments (seqshm-bridge)";
         s = js_CreateKeyValue(kv, js, &cfg);
     }

@@ -1,33 +1,40 @@
 /* publish.c - follows local segments and puts every new version into the
  * bucket, one thread per segment.
  *
- * Each thread sleeps in seqshm_wait on its segment (a read-write handle
- * announces itself, so the segment's writer wakes it: no polling; where the
- * bridge may only read the segment, it sleeps in slices of 1 ms), reads the
- * newest version and puts it. At most max_rate puts per second per
+ * Each thread follows its segment with seqshm_next (sleeping in the
+ * segment's futex: a read-write handle announces itself, so the writer
+ * wakes it, no polling; where the bridge may only read the segment, it
+ * sleeps in slices of 1 ms) and puts every version the segment still keeps
+ * when it gets there: with slots, every version while the bridge keeps
+ * up; with one slot, the newest. With --max-rate, at most max_rate puts per second per
  * segment: a version that comes sooner waits for its turn and is replaced
  * by any newer one meanwhile (coalesced), so the latest always gets
- * through. A put that fails (server gone, bucket missing after a restart)
- * is retried with whatever is newest then. A torn payload (a writer died
+ * through. A put is a JetStream publish to the key's subject ($KV.B.KEY,
+ * as a key-value put is), made asynchronously: the thread does not wait
+ * for the server's acknowledgement before the next one, so puts follow
+ * each other as fast as the connection carries them, in order. A put the
+ * server refuses or never acknowledges (server gone, bucket missing after
+ * a restart) marks the segment dirty: the thread makes sure the bucket
+ * exists and puts whatever is newest then. A torn payload (a writer died
  * mid-write) is never put: the thread waits for the next full write. */
 #include "bridge.h"
 
-#include <errno.h>
 #include <inttypes.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 struct pub {
     const struct bridge_opts *o;
-    jsCtx *js;
-    kvStore **kv;              /* shared; replaced (under the write lock)
-                                  when the bucket is made again */
-    pthread_rwlock_t *kv_lock; /* puts hold it for reading */
+    natsConnection *nc;
+    jsCtx *js;                 /* shared: bucket checks */
     const char *name, *key;
     uint64_t epoch;
-    uint64_t puts, coalesced, failed;
+    uint64_t puts, coalesced;
+    _Atomic uint64_t failed;   /* puts refused or not acknowledged */
+    _Atomic int dirty;         /* such a put since the last look */
     int rc;
 };
 
@@ -56,24 +63,24 @@ static seqshm *open_source(struct pub *p)
     return NULL;
 }
 
-static natsStatus put(struct pub *p, const unsigned char *val, size_t len)
+/* From the client's thread: a put was refused or timed out. */
+static void on_put_error(jsCtx *js, jsPubAckErr *pae, void *closure)
 {
-    uint64_t rev;
-    pthread_rwlock_rdlock(p->kv_lock);
-    kvStore *used = *p->kv;
-    natsStatus s = kvStore_Put(&rev, used, p->key, val, (int)len);
-    pthread_rwlock_unlock(p->kv_lock);
-    if (s == NATS_NOT_FOUND) { /* the bucket went (a server without its
-                                  store): make it again, once */
-        pthread_rwlock_wrlock(p->kv_lock);
-        kvStore *kv = NULL;
-        if (*p->kv == used &&
-            bridge_bucket(p->js, p->o->bucket, true, &kv) == NATS_OK) {
-            kvStore_Destroy(*p->kv);
-            *p->kv = kv;
-        }
-        pthread_rwlock_unlock(p->kv_lock);
-    }
+    struct pub *p = closure;
+    (void)js;
+    if (atomic_fetch_add(&p->failed, 1) == 0 || p->o->verbose)
+        fprintf(stderr, "seqshm-bridge: publish %s: put: %s%s%s; putting the "
+                        "latest again\n", p->name, natsStatus_GetText(pae->Err),
+                pae->ErrText ? ": " : "", pae->ErrText ? pae->ErrText : "");
+    atomic_store(&p->dirty, 1);
+}
+
+/* Makes sure the bucket exists (a restarted server may have lost it). */
+static natsStatus bucket_again(struct pub *p)
+{
+    kvStore *kv = NULL;
+    natsStatus s = bridge_bucket(p->js, p->o->bucket, true, &kv);
+    kvStore_Destroy(kv);
     return s;
 }
 
@@ -83,6 +90,15 @@ static void *publish_one(void *arg)
     seqshm *s = open_source(p);
     if (s == NULL)
         return NULL;
+    /* this thread's JetStream context: its acknowledgements and errors */
+    jsCtx *js = NULL;
+    jsOptions jo;
+    jsOptions_Init(&jo);
+    jo.PublishAsync.MaxPending = 4096;
+    jo.PublishAsync.ErrHandler = on_put_error;
+    jo.PublishAsync.ErrHandlerClosure = p;
+    char subject[8 + 256 + SEQSHM_NAME_MAX];
+    snprintf(subject, sizeof subject, "$KV.%s.%s", p->o->bucket, p->key);
     struct wire w = {0};
     size_t size = seqshm_size(s);
     snprintf(w.schema, sizeof w.schema, "%s", seqshm_schema(s));
@@ -92,17 +108,36 @@ static void *publish_one(void *arg)
     w.epoch = p->epoch;
     size_t cap = WIRE_HEADER + strlen(w.schema) + size;
     unsigned char *payload = malloc(size), *val = malloc(cap);
-    if (payload == NULL || val == NULL) {
+    if (payload == NULL || val == NULL ||
+        natsConnection_JetStream(&js, p->nc, &jo) != NATS_OK) {
         fprintf(stderr, "seqshm-bridge: publish %s: out of memory\n", p->name);
         p->rc = EXIT_RUNTIME;
         goto out;
     }
     uint64_t period = p->o->max_rate > 0 ? (uint64_t)(1e9 / p->o->max_rate) : 0;
-    uint64_t last_put_ns = 0;
+    uint64_t last_put_ns = 0, cursor = 0;
     bool any = false;
     while (!bridge_stop) {
-        uint64_t v;
-        int st = seqshm_read_versioned(s, payload, &v, 250000000);
+        if (atomic_exchange(&p->dirty, 0)) { /* a put failed: the latest
+                                                again, once the bucket is */
+            while (!bridge_stop && bucket_again(p) != NATS_OK)
+                sleep_ns(100000000);
+            any = false;
+        }
+        uint64_t v = 0, lost = 0;
+        int st;
+        if (!any || period) { /* the newest (at start, after a failure, and
+                                 when rate-limited) */
+            st = seqshm_read_versioned(s, payload, &v, 250000000);
+            if (st == SEQSHM_OK && any && v == w.version) {
+                seqshm_wait(s, v, 250000000); /* nothing new */
+                continue;
+            }
+        } else { /* every version the segment still keeps, in order */
+            cursor = w.version;
+            st = seqshm_next(s, &cursor, payload, &lost, 250000000);
+            v = cursor;
+        }
         if (st == SEQSHM_ETIMEDOUT)
             continue;
         if (st == SEQSHM_EOWNERDEAD) { /* torn: wait for a full write */
@@ -115,10 +150,6 @@ static void *publish_one(void *arg)
             p->rc = EXIT_RUNTIME;
             break;
         }
-        if (any && v == w.version) { /* nothing new: sleep until a write */
-            seqshm_wait(s, v, 250000000);
-            continue;
-        }
         uint64_t now = monotonic_ns();
         if (any && period && now < last_put_ns + period) {
             /* too soon: wait for the turn, then put whatever is newest */
@@ -130,12 +161,13 @@ static void *publish_one(void *arg)
         w.version = v;
         w.time_ns = realtime_ns();
         size_t len = wire_encode(val, cap, &w, payload);
-        natsStatus ns = put(p, val, len);
+        natsStatus ns = js_PublishAsync(js, subject, val, (int)len, NULL);
         if (ns != NATS_OK) {
-            if (p->failed++ == 0 || p->o->verbose)
+            if (atomic_fetch_add(&p->failed, 1) == 0 || p->o->verbose)
                 fprintf(stderr, "seqshm-bridge: publish %s: put: %s; "
                                 "retrying\n", p->name, natsStatus_GetText(ns));
             w.version = prev;
+            any = false; /* the newest, once it can */
             sleep_ns(100000000);
             continue;
         }
@@ -146,6 +178,13 @@ static void *publish_one(void *arg)
         last_put_ns = now;
     }
 out:
+    if (js != NULL) { /* the last puts' acknowledgements, briefly */
+        jsPubOptions po;
+        jsPubOptions_Init(&po);
+        po.MaxWait = 2000;
+        js_PublishAsyncComplete(js, &po);
+        jsCtx_Destroy(js);
+    }
     free(payload);
     free(val);
     seqshm_close(s);
@@ -181,7 +220,6 @@ int bridge_publish(const struct bridge_opts *o)
         natsConnection_Destroy(nc);
         return EXIT_RUNTIME;
     }
-    pthread_rwlock_t kv_lock = PTHREAD_RWLOCK_INITIALIZER;
     struct pub *p = calloc((size_t)o->nnames, sizeof *p);
     pthread_t *t = calloc((size_t)o->nnames, sizeof *t);
     uint64_t epoch = realtime_ns();
@@ -192,7 +230,7 @@ int bridge_publish(const struct bridge_opts *o)
         o = NULL;
     }
     for (int i = 0; o != NULL && i < o->nnames; i++) {
-        p[i] = (struct pub){.o = o, .js = js, .kv = &kv, .kv_lock = &kv_lock,
+        p[i] = (struct pub){.o = o, .nc = nc, .js = js,
                             .name = o->names[i],
                             .key = o->names[i][0] == '/' ? o->names[i] + 1
                                                          : o->names[i],
@@ -206,7 +244,8 @@ int bridge_publish(const struct bridge_opts *o)
         fprintf(stderr, "seqshm-bridge: published %s: %" PRIu64 " puts, %"
                         PRIu64 " versions coalesced, %" PRIu64
                         " failed puts retried\n",
-                p[i].name, p[i].puts, p[i].coalesced, p[i].failed);
+                p[i].name, p[i].puts, p[i].coalesced,
+                (uint64_t)atomic_load(&p[i].failed));
     }
     kvStore_Destroy(kv);
     free(p);
