@@ -42,25 +42,30 @@ run 'seqshm rm sensor'
 
 readme="$top/README.md"
 
-# The Python figures quoted in the README are bench/results/python.txt
-# (written by make bench-python), indented as a block.
-pbegin='<!-- python figures: bench/results/python.txt -->'
-pend='<!-- end of python figures -->'
-sed 's/^/    /' "$top/bench/results/python.txt" >"$tmp/pyfig"
-if [ "$mode" = update ]; then
-    awk -v b="$pbegin" -v e="$pend" -v f="$tmp/pyfig" '
-        $0 == b { print; while ((getline l < f) > 0) print l; skip = 1; next }
-        $0 == e { skip = 0 }
-        !skip' "$readme" >"$tmp/readme" && cp "$tmp/readme" "$readme"
-else
-    awk -v b="$pbegin" -v e="$pend" '$0 == e { on = 0 } on { print } $0 == b { on = 1 }' \
-        "$readme" >"$tmp/pywant"
-    if ! cmp -s "$tmp/pywant" "$tmp/pyfig"; then
-        echo "transcripts: the README's Python figures are not bench/results/python.txt" >&2
-        diff -u "$tmp/pywant" "$tmp/pyfig" >&2
-        exit 1
+# The Python and bridge figures quoted in the README are
+# bench/results/python.txt and bridge.txt (make bench-python, make
+# bench-bridge), indented as blocks.
+figures() { # WHAT FILE
+    pbegin="<!-- $1 figures: bench/results/$2 -->"
+    pend="<!-- end of $1 figures -->"
+    sed 's/^/    /' "$top/bench/results/$2" >"$tmp/fig"
+    if [ "$mode" = update ]; then
+        awk -v b="$pbegin" -v e="$pend" -v f="$tmp/fig" '
+            $0 == b { print; while ((getline l < f) > 0) print l; skip = 1; next }
+            $0 == e { skip = 0 }
+            !skip' "$readme" >"$tmp/readme" && cp "$tmp/readme" "$readme"
+    else
+        awk -v b="$pbegin" -v e="$pend" '$0 == e { on = 0 } on { print } $0 == b { on = 1 }' \
+            "$readme" >"$tmp/want"
+        if ! cmp -s "$tmp/want" "$tmp/fig"; then
+            echo "transcripts: the README's $1 figures are not bench/results/$2" >&2
+            diff -u "$tmp/want" "$tmp/fig" >&2
+            exit 1
+        fi
     fi
-fi
+}
+figures python python.txt
+figures bridge bridge.txt
 begin='<!-- transcript: tool (scripts/transcripts.sh) -->'
 end='<!-- end of transcript -->'
 grep -qF "$begin" "$readme" && grep -qF "$end" "$readme" ||
