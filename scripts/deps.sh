@@ -9,10 +9,15 @@
 #   nats-server (seqshm-bridge and its tests), and for the Python package's
 #   tests the system Python with pytest, NumPy and matplotlib.
 # `deps.sh bench` checks what `make bench` needs instead: Google Benchmark,
-# the Boost headers, a C++ compiler, gnuplot and python3.
+# the Boost headers, a C++ compiler, gnuplot and python3; `deps.sh arm64`
+# what `make test-arm64` needs: the aarch64 cross compiler and qemu-user.
 set -u
 missing=""
-if [ "${1:-}" = bench ]; then
+if [ "${1:-}" = arm64 ]; then
+    command -v ${ARM_CC:-aarch64-linux-gnu-gcc} >/dev/null 2>&1 ||
+        missing="$missing gcc-aarch64-linux-gnu libc6-dev-arm64-cross"
+    command -v qemu-aarch64 >/dev/null 2>&1 || missing="$missing qemu-user"
+elif [ "${1:-}" = bench ]; then
     have() { printf '#include <%s>\nint main(){return 0;}\n' "$1" |
         ${CXX:-c++} -x c++ - -o /dev/null $2 >/dev/null 2>&1; }
     command -v ${CXX:-c++} >/dev/null 2>&1 || missing="$missing g++"

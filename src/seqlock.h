@@ -22,6 +22,19 @@
  *     s1 := seq                   relaxed
  *     snapshot  <=>  s1 - v * STEP <= window,  window = (N - 1) * STEP
  *
+ * On arm64 (scripts/arm64-fences.sh checks the generated code; make
+ * test-arm64):
+ *   reader  ldar (or ldapr) of seq: no later load is satisfied before it;
+ *           the copy (plain loads); dmb ishld: the copy's loads complete
+ *           before the reload, which without it may be satisfied first and
+ *           read an older seq than the data copied (the torn read that
+ *           ARM boards show when this barrier is missing: x86 never
+ *           reorders loads with loads, so it hides the mistake); ldr of seq.
+ *   writer  stlr of BUSY: the claim is visible before it; dmb ish: BUSY
+ *           before any payload store (a release store orders what comes
+ *           before it, not the stores after it); the payload stores; stlr
+ *           of the new version: the payload before it.
+ *
  * Why: the writer of version w fills slot w % N and claims by storing
  * (w - 1) * STEP | BUSY. The first writer that can reuse the slot of version
  * v is v + N, whose claim stores (v + N - 1) * STEP | BUSY = v * STEP +
