@@ -168,7 +168,7 @@ build/rel/seqshm-bridge: $(BRIDGE_SRC) tools/bridge/bridge.h include/seqshm.h bu
 	@echo "  LD      $@"
 	$(Q)$(CC) $(CPPFLAGS) $(CSTD) $(WARN) -O2 -g $(BRIDGE_SRC) \
 	    build/rel/libseqshm.a -o $@ -lnats -lpthread $(LDLIBS)
-build/bench/nats_floor: bench/nats_floor.c | build/bench
+build/bench/nats_floor: tests/bridge/nats_floor.c | build/bench
 	@echo "  LD      $@"
 	$(Q)$(CC) $(CPPFLAGS) $(CSTD) $(WARN) -O2 $< -o $@ -lnats -lpthread
 bridge: $(if $(HAVE_NATS),build/rel/seqshm-bridge,bridge-skipped)

@@ -23,12 +23,18 @@ def whole(rec):
     return int(rec["check"]) == (int(rec["n"]) * 2654435761) % 2**64
 
 
-def test_values_cross_in_order_and_the_last_arrives(server, bridges, name):
+def bridged(server, bridges, name, prefix, *publish_options):
+    """A source segment, its publisher and subscriber, and its mirror."""
     src = seqshm.Segment(name, create=True, schema=SCHEMA)
-    pub = bridges.start("publish", name, "--server", server.url)
+    pub = bridges.start("publish", name, "--server", server.url,
+                        *publish_options)
     sub = bridges.start("subscribe", name, "--server", server.url,
-                        "--prefix", "m-")
-    mirror = open_when_there("m-" + name)
+                        "--prefix", prefix)
+    return src, pub, sub, open_when_there(prefix + name)
+
+
+def test_values_cross_in_order_and_the_last_arrives(server, bridges, name):
+    src, pub, sub, mirror = bridged(server, bridges, name, "m-")
     assert mirror.schema == SCHEMA and mirror.size == src.size
     seen = []
     stop = threading.Event()
@@ -99,11 +105,7 @@ def test_a_hundred_segments(server, bridges, name):
 
 
 def test_server_killed_and_restarted_mid_stream(server, bridges, name):
-    src = seqshm.Segment(name, create=True, schema=SCHEMA)
-    pub = bridges.start("publish", name, "--server", server.url)
-    sub = bridges.start("subscribe", name, "--server", server.url,
-                        "--prefix", "r-")
-    mirror = open_when_there("r-" + name)
+    src, pub, sub, mirror = bridged(server, bridges, name, "r-")
     seen, torn, final = [], [], []
     stop = threading.Event()
 
@@ -207,11 +209,8 @@ def test_mismatched_mirror_is_skipped(server, bridges, name):
 
 
 def test_coalescing_keeps_the_latest(server, bridges, name):
-    src = seqshm.Segment(name, create=True, schema=SCHEMA)
-    pub = bridges.start("publish", name, "--server", server.url,
-                        "--max-rate", "10")
-    bridges.start("subscribe", name, "--server", server.url, "--prefix", "c-")
-    mirror = open_when_there("c-" + name)
+    src, pub, _, mirror = bridged(server, bridges, name, "c-",
+                                  "--max-rate", "10")
     t0 = time.monotonic()
     for n in range(1, 201):  # 200 versions over one second
         src.write(frame(n))

@@ -66,7 +66,7 @@ size_t wire_encode(unsigned char *buf, size_t cap, const struct wire *w,
 bool wire_decode(const unsigned char *buf, size_t len, struct wire *w,
                  const char **why);
 
-/* nats.c */
+/* nats.c: connects, or says why on stderr (then *nc is NULL) */
 natsStatus bridge_connect(const struct bridge_opts *o, natsConnection **nc,
                           jsCtx **js);
 /* The bucket, created when `create` and absent. */

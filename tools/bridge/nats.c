@@ -81,6 +81,12 @@ natsStatus bridge_connect(const struct bridge_opts *o, natsConnection **nc,
     if (s == NATS_OK)
         s = natsConnection_JetStream(js, *nc, NULL);
     natsOptions_Destroy(opts);
+    if (s != NATS_OK) {
+        fprintf(stderr, "seqshm-bridge: cannot connect to %s: %s (%s)\n",
+                o->server, natsStatus_GetText(s), nats_GetLastError(NULL));
+        natsConnection_Destroy(*nc);
+        *nc = NULL;
+    }
     return s;
 }
 

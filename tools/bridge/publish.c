@@ -204,12 +204,8 @@ int bridge_publish(const struct bridge_opts *o)
     natsConnection *nc = NULL;
     jsCtx *js = NULL;
     natsStatus s = bridge_connect(o, &nc, &js);
-    if (s != NATS_OK) {
-        fprintf(stderr, "seqshm-bridge: cannot connect to %s: %s (%s)\n",
-                o->server, natsStatus_GetText(s), nats_GetLastError(NULL));
-        natsConnection_Destroy(nc);
+    if (s != NATS_OK)
         return EXIT_CONNECT;
-    }
     kvStore *kv = NULL;
     s = bridge_bucket(js, o->bucket, true, &kv);
     if (s != NATS_OK) {

@@ -202,12 +202,8 @@ int bridge_subscribe(const struct bridge_opts *o)
     natsConnection *nc = NULL;
     jsCtx *js = NULL;
     natsStatus s = bridge_connect(o, &nc, &js);
-    if (s != NATS_OK) {
-        fprintf(stderr, "seqshm-bridge: cannot connect to %s: %s (%s)\n",
-                o->server, natsStatus_GetText(s), nats_GetLastError(NULL));
-        natsConnection_Destroy(nc);
+    if (s != NATS_OK)
         return EXIT_CONNECT;
-    }
     struct sub *b = calloc((size_t)o->nnames, sizeof *b);
     pthread_t *t = calloc((size_t)o->nnames, sizeof *t);
     int rc = 0;
