@@ -271,11 +271,11 @@ bench-bridge: all build/rel/seqshm-bridge build/bench/nats_floor
 
 # seqshm-bridge against a real nats-server (tests/bridge, pytest)
 bridge-test: all build/rel/seqshm-bridge
-	PYTHONPATH=python:tests/bridge $(PYTHON) -m pytest -q -p no:cacheprovider tests/bridge
+	PYTHONPATH=python:tests/bridge $(PYTHON) -m pytest -q -rs -p no:cacheprovider tests/bridge
 
 # the Python package against the library of this checkout, and C processes
 python-test: all build/rel/pywriter build/fault/peer
-	PYTHONPATH=python $(PYTHON) -m pytest -q -p no:cacheprovider python/tests
+	PYTHONPATH=python $(PYTHON) -m pytest -q -rs -p no:cacheprovider python/tests
 
 stress: build/rel/stress build/rel/killer build/rel/writes build/rel/litmus_fence
 	build/rel/litmus_fence; rc=$$?; [ $$rc = 0 ] || [ $$rc = 77 ]

@@ -33,10 +33,11 @@ def port_open(port):
 
 
 class Server:
-    def __init__(self, user=None, password=None):
+    def __init__(self, user=None, password=None, extra=()):
         self.port = free_port()
         self.dir = tempfile.mkdtemp(prefix="seqshm-nats-")
         self.user, self.password = user, password
+        self.extra = list(extra)
         self.proc = None
         self.start()
 
@@ -49,6 +50,7 @@ class Server:
                "-sd", self.dir]
         if self.user:
             cmd += ["--user", self.user, "--pass", self.password]
+        cmd += self.extra
         self.proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL,
                                      stderr=subprocess.DEVNULL)
         deadline = time.monotonic() + 10
@@ -79,6 +81,41 @@ def server():
 @pytest.fixture
 def auth_server():
     s = Server(user="telemetry", password="s3cret")
+    yield s
+    s.stop()
+    subprocess.run(["rm", "-rf", s.dir])
+
+
+def make_certs(d):
+    """A CA, and a server certificate for 127.0.0.1 signed by it, with
+    openssl; None if openssl is not there."""
+    if shutil.which("openssl") is None:
+        return None
+    run = lambda *a: subprocess.run(["openssl"] + list(a), cwd=d, check=True,
+                                    capture_output=True)
+    run("req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
+        "-subj", "/CN=seqshm test CA", "-keyout", "ca.key", "-out", "ca.pem")
+    run("req", "-newkey", "rsa:2048", "-nodes", "-subj", "/CN=127.0.0.1",
+        "-keyout", "server.key", "-out", "server.csr")
+    with open(os.path.join(d, "san.ext"), "w") as f:
+        f.write("subjectAltName=IP:127.0.0.1\n")
+    run("x509", "-req", "-in", "server.csr", "-CA", "ca.pem", "-CAkey",
+        "ca.key", "-CAcreateserial", "-days", "1", "-extfile", "san.ext",
+        "-out", "server.pem")
+    return {k: os.path.join(d, k) for k in ("ca.pem", "server.pem",
+                                            "server.key")}
+
+
+@pytest.fixture
+def tls_server(tmp_path):
+    certs = make_certs(str(tmp_path))
+    if certs is None:
+        print("SKIP tls: openssl is not installed: no certificates to test "
+              "TLS with")
+        pytest.skip("openssl is not installed")
+    s = Server(extra=["--tls", "--tlscert", certs["server.pem"],
+                      "--tlskey", certs["server.key"]])
+    s.ca = certs["ca.pem"]
     yield s
     s.stop()
     subprocess.run(["rm", "-rf", s.dir])

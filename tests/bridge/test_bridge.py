@@ -225,3 +225,26 @@ def test_coalescing_keeps_the_latest(server, bridges, name):
     assert code == 0 and "versions coalesced" in err
     mirror.close()
     src.close()
+
+
+def test_tls_with_the_servers_ca(tls_server, bridges, name, tmp_path):
+    src = seqshm.Segment(name, create=True, schema=SCHEMA)
+    url = "tls://127.0.0.1:%d" % tls_server.port
+    tls = ["--server", url, "--tls-ca", tls_server.ca]
+    bridges.start("publish", name, *tls)
+    bridges.start("subscribe", name, "--prefix", "t-", *tls)
+    src.write(frame(9))
+    mirror = open_when_there("t-" + name)
+    wait_for(lambda: mirror.version > 0, what="a value over TLS")
+    assert int(mirror.read()["n"]) == 9
+    mirror.close()
+    # another CA: the server's certificate is not trusted
+    other = tmp_path / "other"
+    other.mkdir()
+    from conftest import make_certs
+    wrong = make_certs(str(other))["ca.pem"]
+    r = subprocess.run([BRIDGE, "publish", name, "--server", url,
+                        "--tls-ca", wrong], capture_output=True, text=True,
+                       timeout=30)
+    assert r.returncode == 3 and "cannot connect" in r.stderr, r.stderr
+    src.close()
