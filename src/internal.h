@@ -105,6 +105,19 @@ static inline unsigned char *slot_at(const struct seqshm *s, uint64_t version)
     return s->slots + (size_t)(version & s->slot_mask) * s->stride;
 }
 
+/* header.c: where a new segment's parts go, and every check an opener
+ * makes before trusting an object (no system calls). */
+HIDDEN unsigned header_slots(const seqshm_options *o);  /* of a new segment */
+HIDDEN unsigned header_layout(const seqshm_options *o); /* its layout flags */
+HIDDEN void header_plan(struct seqshm_header *h, size_t size, unsigned count,
+                        size_t schema_len);
+HIDDEN uint64_t header_max_total(void); /* the largest object there can be */
+HIDDEN bool header_valid(const struct seqshm_header *h, uint64_t obj_size);
+/* The stored schema, copied out once and checked; canon receives it
+ * (SEQSHM_SCHEMA_MAX + 1 bytes, "" for none). */
+HIDDEN bool header_schema(const struct seqshm_header *h, char *canon);
+HIDDEN bool options_valid(size_t size, const seqshm_options *o);
+
 /* schema.c: parses into fields (up to cap) and, if canon is not NULL,
  * writes the canonical text there (SEQSHM_SCHEMA_MAX + 1 bytes). */
 HIDDEN int schema_parse(const char *schema, seqshm_field *fields, size_t cap,

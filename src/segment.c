@@ -27,108 +27,6 @@
 #define PUBLISH_POLL_NS (PUBLISH_WAIT_NS / 1000)
 #define OPEN_RETRIES 16            /* create/open races with unlinkers */
 
-#define KNOWN_FLAGS                                                           \
-    (SEQSHM_CREATE | SEQSHM_EXCL | SEQSHM_RDONLY | SEQSHM_DOUBLE_BUFFER |    \
-     SEQSHM_MUTEX | SEQSHM_PERSIST | SEQSHM_SOLE_WRITER)
-
-static size_t round_up(size_t n, size_t to) { return (n + to - 1) / to * to; }
-
-/* The slot count a new segment gets (options already validated). */
-static unsigned slot_count(const seqshm_options *o)
-{
-    if (o->slots != 0)
-        return o->slots;
-    return (o->flags & SEQSHM_DOUBLE_BUFFER) ? 2 : 1;
-}
-
-/* The layout a new segment records: 2 slots are the double buffer. */
-static unsigned layout_of(const seqshm_options *o)
-{
-    if (o->flags & SEQSHM_MUTEX)
-        return SEQSHM_MUTEX;
-    return slot_count(o) == 2 ? SEQSHM_DOUBLE_BUFFER : 0;
-}
-
-/* Where the schema text and the slots of a new segment go; see layout.h. */
-static void plan_slots(struct seqshm_header *h, size_t size, unsigned count,
-                       size_t schema_len)
-{
-    uint64_t after_schema = SCHEMA_OFFSET + round_up(schema_len, SLOT_ALIGN);
-    h->slot_count = count;
-    h->schema_len = schema_len;
-    size_t inline_stride = round_up(size, 8);
-    if (inline_stride * h->slot_count <= INLINE_BYTES) {
-        h->slot_offset = SEQ_LINE_OFFSET + INLINE_OFFSET;
-        h->slot_stride = inline_stride;
-        h->total_size = after_schema;
-    } else {
-        h->slot_offset = after_schema;
-        h->slot_stride = round_up(size, SLOT_ALIGN);
-        h->total_size = after_schema + h->slot_stride * h->slot_count;
-    }
-}
-
-static uint64_t max_total(void)
-{
-    return SLOTS_OFFSET + SEQSHM_SCHEMA_MAX + SLOT_ALIGN + MAX_SLOTS_BYTES +
-           (uint64_t)MAX_SLOTS * SLOT_ALIGN;
-}
-
-/* Every field an opener relies on, checked against the object's size. */
-static bool header_valid(const struct seqshm_header *h, uint64_t obj_size)
-{
-    uint64_t n = h->slot_count;
-    if (h->layout_version != SEQSHM_LAYOUT_VERSION || h->total_size != obj_size)
-        return false;
-    if (h->flags != 0 && h->flags != SEQSHM_DOUBLE_BUFFER &&
-        h->flags != SEQSHM_MUTEX)
-        return false;
-    if (n == 0 || n > MAX_SLOTS || (n & (n - 1)) != 0)
-        return false;
-    if ((n == 2) != (h->flags == SEQSHM_DOUBLE_BUFFER) ||
-        (h->flags == SEQSHM_MUTEX && n != 1))
-        return false;
-    if (h->payload_size == 0 || h->payload_size > SEQSHM_MAX_SIZE)
-        return false;
-    if (h->slot_stride < h->payload_size || h->slot_stride % 8 != 0 ||
-        h->slot_stride > SEQSHM_MAX_SIZE + SLOT_ALIGN)
-        return false;
-    if (h->payload_size * n > MAX_SLOTS_BYTES)
-        return false;
-    /* the schema's text lies in the object, before the slots (its content
-     * is checked by schema_stored) */
-    if (h->schema_len > SEQSHM_SCHEMA_MAX ||
-        SCHEMA_OFFSET + h->schema_len > obj_size)
-        return false;
-    uint64_t after_schema = SCHEMA_OFFSET + round_up(h->schema_len, SLOT_ALIGN);
-    uint64_t span = h->slot_stride * n; /* < 2^47: no overflow */
-    if (h->slot_offset == SEQ_LINE_OFFSET + INLINE_OFFSET)
-        return span <= INLINE_BYTES;
-    return h->slot_offset >= after_schema && h->slot_offset % SLOT_ALIGN == 0 &&
-           h->slot_offset <= obj_size && span <= obj_size - h->slot_offset;
-}
-
-/* The schema a valid header points to, copied out once (a hostile writer
- * may change the bytes meanwhile: only the copy is judged and kept): it
- * must be canonical text without NUL bytes whose size is the payload's.
- * canon receives it (SEQSHM_SCHEMA_MAX + 1 bytes). */
-static bool schema_stored(const struct seqshm_header *h, char *canon)
-{
-    char text[SEQSHM_SCHEMA_MAX + 1], again[SEQSHM_SCHEMA_MAX + 1];
-    size_t len = (size_t)h->schema_len, size = 0;
-    memcpy(text, (const unsigned char *)h + SCHEMA_OFFSET, len);
-    text[len] = '\0';
-    if (len == 0) {
-        canon[0] = '\0';
-        return true;
-    }
-    if (strlen(text) != len ||
-        schema_parse(text, NULL, 0, NULL, &size, again, NULL, 0) != SEQSHM_OK)
-        return false;
-    memcpy(canon, text, len + 1);
-    return size == h->payload_size && strcmp(again, text) == 0;
-}
-
 static int status_from_errno(int err)
 {
     switch (err) {
@@ -243,7 +141,7 @@ static int create_new(struct seqshm **out, const char *shm_name,
         return status_from_errno(errno);
 
     struct seqshm_header plan = {0};
-    plan_slots(&plan, size, slot_count(o), strlen(schema));
+    header_plan(&plan, size, header_slots(o), strlen(schema));
     void *base = MAP_FAILED;
     struct stat st;
     int rc = SEQSHM_ESYS;
@@ -268,7 +166,7 @@ static int create_new(struct seqshm **out, const char *shm_name,
     /* The object was zero-filled: version 0, payload all zero. */
     struct seqshm_header *h = base;
     h->layout_version = SEQSHM_LAYOUT_VERSION;
-    h->flags = layout_of(o);
+    h->flags = header_layout(o);
     h->payload_size = size;
     h->total_size = plan.total_size;
     h->slot_offset = plan.slot_offset;
@@ -335,7 +233,7 @@ static int open_existing(struct seqshm **out, const char *shm_name,
         nap(PUBLISH_POLL_NS);
     }
     if ((uint64_t)st.st_size < SLOTS_OFFSET ||
-        (uint64_t)st.st_size > max_total())
+        (uint64_t)st.st_size > header_max_total())
         goto out;
     len = (size_t)st.st_size;
     base = mmap(NULL, len, rdonly ? PROT_READ : PROT_READ | PROT_WRITE,
@@ -354,7 +252,7 @@ static int open_existing(struct seqshm **out, const char *shm_name,
         nap(PUBLISH_POLL_NS);
     }
     char stored[SEQSHM_SCHEMA_MAX + 1];
-    if (!header_valid(h, (uint64_t)st.st_size) || !schema_stored(h, stored))
+    if (!header_valid(h, (uint64_t)st.st_size) || !header_schema(h, stored))
         goto out;
     if (size != 0 && size != h->payload_size) {
         rc = SEQSHM_ESIZE;
@@ -375,33 +273,6 @@ out:;
     }
     errno = err;
     return rc;
-}
-
-static bool options_valid(size_t size, const seqshm_options *o)
-{
-    unsigned f = o->flags;
-    if ((f & ~KNOWN_FLAGS) != 0 || (o->mode & ~0777u) != 0)
-        return false;
-    if ((f & SEQSHM_EXCL) && !(f & SEQSHM_CREATE))
-        return false;
-    if ((f & SEQSHM_CREATE) && (f & SEQSHM_RDONLY))
-        return false;
-    if ((f & SEQSHM_DOUBLE_BUFFER) && (f & SEQSHM_MUTEX))
-        return false;
-    if ((f & SEQSHM_SOLE_WRITER) && (f & (SEQSHM_RDONLY | SEQSHM_MUTEX)))
-        return false;
-    unsigned n = o->slots;
-    if (n != 0 && (n > MAX_SLOTS || (n & (n - 1)) != 0))
-        return false;
-    if ((f & SEQSHM_MUTEX) && n > 1)
-        return false;
-    if ((f & SEQSHM_DOUBLE_BUFFER) && n != 0 && n != 2)
-        return false;
-    if (size > SEQSHM_MAX_SIZE)
-        return false;
-    /* slots x size at most 4 GiB, checked where a segment is made */
-    return !(f & SEQSHM_CREATE) || size == 0 ||
-           (uint64_t)size * (n != 0 ? n : 1) <= MAX_SLOTS_BYTES;
 }
 
 int seqshm_open_opts(seqshm **out, const char *name, size_t size,

@@ -1,0 +1,138 @@
+/* header.c - the segment's header: where a new segment's parts go, and
+ * every check an opener makes before trusting an object (layout.h). No
+ * system calls: the platform's segment code (segment.c) maps the object
+ * and calls these.
+ */
+#include "internal.h"
+
+#include <string.h>
+
+#define KNOWN_FLAGS                                                           \
+    (SEQSHM_CREATE | SEQSHM_EXCL | SEQSHM_RDONLY | SEQSHM_DOUBLE_BUFFER |    \
+     SEQSHM_MUTEX | SEQSHM_PERSIST | SEQSHM_SOLE_WRITER)
+
+static size_t round_up(size_t n, size_t to) { return (n + to - 1) / to * to; }
+
+/* The slot count a new segment gets (options already validated). */
+unsigned header_slots(const seqshm_options *o)
+{
+    if (o->slots != 0)
+        return o->slots;
+    return (o->flags & SEQSHM_DOUBLE_BUFFER) ? 2 : 1;
+}
+
+/* The layout a new segment records: 2 slots are the double buffer. */
+unsigned header_layout(const seqshm_options *o)
+{
+    if (o->flags & SEQSHM_MUTEX)
+        return SEQSHM_MUTEX;
+    return header_slots(o) == 2 ? SEQSHM_DOUBLE_BUFFER : 0;
+}
+
+/* Where the schema text and the slots of a new segment go; see layout.h. */
+void header_plan(struct seqshm_header *h, size_t size, unsigned count,
+                 size_t schema_len)
+{
+    uint64_t after_schema = SCHEMA_OFFSET + round_up(schema_len, SLOT_ALIGN);
+    h->slot_count = count;
+    h->schema_len = schema_len;
+    size_t inline_stride = round_up(size, 8);
+    if (inline_stride * h->slot_count <= INLINE_BYTES) {
+        h->slot_offset = SEQ_LINE_OFFSET + INLINE_OFFSET;
+        h->slot_stride = inline_stride;
+        h->total_size = after_schema;
+    } else {
+        h->slot_offset = after_schema;
+        h->slot_stride = round_up(size, SLOT_ALIGN);
+        h->total_size = after_schema + h->slot_stride * h->slot_count;
+    }
+}
+
+uint64_t header_max_total(void)
+{
+    return SLOTS_OFFSET + SEQSHM_SCHEMA_MAX + SLOT_ALIGN + MAX_SLOTS_BYTES +
+           (uint64_t)MAX_SLOTS * SLOT_ALIGN;
+}
+
+/* Every field an opener relies on, checked against the object's size. */
+bool header_valid(const struct seqshm_header *h, uint64_t obj_size)
+{
+    uint64_t n = h->slot_count;
+    if (h->layout_version != SEQSHM_LAYOUT_VERSION || h->total_size != obj_size)
+        return false;
+    if (h->flags != 0 && h->flags != SEQSHM_DOUBLE_BUFFER &&
+        h->flags != SEQSHM_MUTEX)
+        return false;
+    if (n == 0 || n > MAX_SLOTS || (n & (n - 1)) != 0)
+        return false;
+    if ((n == 2) != (h->flags == SEQSHM_DOUBLE_BUFFER) ||
+        (h->flags == SEQSHM_MUTEX && n != 1))
+        return false;
+    if (h->payload_size == 0 || h->payload_size > SEQSHM_MAX_SIZE)
+        return false;
+    if (h->slot_stride < h->payload_size || h->slot_stride % 8 != 0 ||
+        h->slot_stride > SEQSHM_MAX_SIZE + SLOT_ALIGN)
+        return false;
+    if (h->payload_size * n > MAX_SLOTS_BYTES)
+        return false;
+    /* the schema's text lies in the object, before the slots (its content
+     * is checked by schema_stored) */
+    if (h->schema_len > SEQSHM_SCHEMA_MAX ||
+        SCHEMA_OFFSET + h->schema_len > obj_size)
+        return false;
+    uint64_t after_schema = SCHEMA_OFFSET + round_up(h->schema_len, SLOT_ALIGN);
+    uint64_t span = h->slot_stride * n; /* < 2^47: no overflow */
+    if (h->slot_offset == SEQ_LINE_OFFSET + INLINE_OFFSET)
+        return span <= INLINE_BYTES;
+    return h->slot_offset >= after_schema && h->slot_offset % SLOT_ALIGN == 0 &&
+           h->slot_offset <= obj_size && span <= obj_size - h->slot_offset;
+}
+
+/* The schema a valid header points to, copied out once (a hostile writer
+ * may change the bytes meanwhile: only the copy is judged and kept): it
+ * must be canonical text without NUL bytes whose size is the payload's.
+ * canon receives it (SEQSHM_SCHEMA_MAX + 1 bytes). */
+bool header_schema(const struct seqshm_header *h, char *canon)
+{
+    char text[SEQSHM_SCHEMA_MAX + 1], again[SEQSHM_SCHEMA_MAX + 1];
+    size_t len = (size_t)h->schema_len, size = 0;
+    memcpy(text, (const unsigned char *)h + SCHEMA_OFFSET, len);
+    text[len] = '\0';
+    if (len == 0) {
+        canon[0] = '\0';
+        return true;
+    }
+    if (strlen(text) != len ||
+        schema_parse(text, NULL, 0, NULL, &size, again, NULL, 0) != SEQSHM_OK)
+        return false;
+    memcpy(canon, text, len + 1);
+    return size == h->payload_size && strcmp(again, text) == 0;
+}
+
+bool options_valid(size_t size, const seqshm_options *o)
+{
+    unsigned f = o->flags;
+    if ((f & ~KNOWN_FLAGS) != 0 || (o->mode & ~0777u) != 0)
+        return false;
+    if ((f & SEQSHM_EXCL) && !(f & SEQSHM_CREATE))
+        return false;
+    if ((f & SEQSHM_CREATE) && (f & SEQSHM_RDONLY))
+        return false;
+    if ((f & SEQSHM_DOUBLE_BUFFER) && (f & SEQSHM_MUTEX))
+        return false;
+    if ((f & SEQSHM_SOLE_WRITER) && (f & (SEQSHM_RDONLY | SEQSHM_MUTEX)))
+        return false;
+    unsigned n = o->slots;
+    if (n != 0 && (n > MAX_SLOTS || (n & (n - 1)) != 0))
+        return false;
+    if ((f & SEQSHM_MUTEX) && n > 1)
+        return false;
+    if ((f & SEQSHM_DOUBLE_BUFFER) && n != 0 && n != 2)
+        return false;
+    if (size > SEQSHM_MAX_SIZE)
+        return false;
+    /* slots x size at most 4 GiB, checked where a segment is made */
+    return !(f & SEQSHM_CREATE) || size == 0 ||
+           (uint64_t)size * (n != 0 ? n : 1) <= MAX_SLOTS_BYTES;
+}
+
