@@ -55,7 +55,7 @@ export SEQSHM_TEST_RUN ?= $(shell od -An -N4 -tx4 /dev/urandom | tr -d ' ')
 .PHONY: all test test-run demo bench bench-deps bench-smoke install uninstall clean \
         deps check-clang models transcripts readme-transcripts bench-refresh stress tsan examples run-examples tool-test fuzz \
         fuzz-corpus soak valgrind python-test bench-python bridge bridge-skipped \
-        bridge-test bench-bridge test-arm64
+        bridge-test bench-bridge test-arm64 test-windows
 all: build/rel/libseqshm.a build/rel/libseqshm.so build/rel/seqshm examples bridge
 ifneq ($(HAVE_CXX),yes)
 	@echo "seqshm: no C++ compiler ($(CXX)): built everything C, skipped the C++ examples"
@@ -118,9 +118,9 @@ fuzz: deps build/fuzz/fuzz_open
 	@sh scripts/shm-clean-check.sh
 
 # --------------------------------------------------------------------- tool
-build/rel/seqshm: tools/seqshm.c tools/follow.c tools/fields.c tools/tool.h include/seqshm.h src/layout.h build/rel/libseqshm.a
+build/rel/seqshm: tools/seqshm.c tools/follow.c tools/fields.c tools/host_posix.c tools/tool.h include/seqshm.h src/layout.h build/rel/libseqshm.a
 	@echo "  LD      $@"
-	$(Q)$(CC) $(CPPFLAGS) $(CSTD) $(WARN) -O2 tools/seqshm.c tools/follow.c tools/fields.c build/rel/libseqshm.a -o $@ \
+	$(Q)$(CC) $(CPPFLAGS) $(CSTD) $(WARN) -O2 tools/seqshm.c tools/follow.c tools/fields.c tools/host_posix.c build/rel/libseqshm.a -o $@ \
 	    $(LDLIBS)
 
 # ------------------------------------------------------------------- arm64
@@ -157,6 +157,36 @@ test-arm64:
 	@sh scripts/run-examples.sh build/arm64/examples "$(ARM_RUN)" c
 	$(ARM_RUN) build/arm64/demo | tail -3
 	@sh scripts/shm-clean-check.sh
+
+# ----------------------------------------------------------------- windows
+# make test-windows: the library (src/ less its POSIX platform files, plus
+# src/win32/), the tool and tests/win/wintests.c cross-built with
+# mingw-w64 and run under wine.
+WIN_CC   ?= x86_64-w64-mingw32-gcc
+WINE     ?= $(firstword $(wildcard /usr/lib/wine/wine64 /usr/bin/wine64 /usr/bin/wine) wine)
+WIN_SRC  := $(filter-out src/segment.c src/owner.c src/wait.c src/robust.c,$(SRC)) \
+            $(wildcard src/win32/*.c)
+WIN_OBJ  := $(patsubst src/%.c,build/win/%.o,$(WIN_SRC))
+build/win/%.o: src/%.c $(HDR) $(wildcard src/win32/*.h)
+	@mkdir -p $(@D)
+	@echo "  CC      $@"
+	$(Q)$(WIN_CC) -Iinclude $(CSTD) $(WARN) -O2 -c $< -o $@
+build/win/libseqshm.a: $(WIN_OBJ)
+	@echo "  AR      $@"
+	$(Q)rm -f $@ && x86_64-w64-mingw32-ar rcs $@ $^
+build/win/wintests.exe: tests/win/wintests.c tests/pattern.h build/win/libseqshm.a
+	@echo "  LD      $@"
+	$(Q)$(WIN_CC) -Iinclude $(CSTD) $(WARN) -O2 $< build/win/libseqshm.a \
+	    -o $@ -static -lpthread
+build/win/seqshm.exe: tools/seqshm.c tools/follow.c tools/fields.c tools/host_win32.c \
+                      tools/tool.h include/seqshm.h build/win/libseqshm.a
+	@echo "  LD      $@"
+	$(Q)$(WIN_CC) -Iinclude $(CSTD) $(WARN) -O2 tools/seqshm.c tools/follow.c \
+	    tools/fields.c tools/host_win32.c build/win/libseqshm.a -o $@ -static -lpthread
+test-windows:
+	@sh scripts/deps.sh windows
+	@$(MAKE) --no-print-directory build/win/wintests.exe build/win/seqshm.exe
+	WINEDEBUG=-all $(WINE) build/win/wintests.exe
 
 # ------------------------------------------------------------------ bridge
 # seqshm-bridge (tools/bridge/) needs the NATS C client (libnats-dev); make

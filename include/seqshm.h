@@ -107,6 +107,29 @@
  *   SEQSHM_MUTEX: the robust mutex is released by the kernel when the thread
  *   that holds it exits, so in that layout a thread that ends inside a write
  *   (e.g. pthread_exit from an update callback) counts as a dead writer.
+ *
+ * Windows (x86-64, built with mingw-w64 as a static library; make
+ * test-windows runs the tests under wine)
+ *   - A segment is a named file mapping backed by the paging file in the
+ *     session namespace: "x" is Local\seqshm-x. The protocol, the layouts,
+ *     slots, schemas, the sole writer and every status are the same.
+ *   - A mapping lives while any process holds a handle to it and goes with
+ *     the last one. So a creator's close removes nothing (nor is anything
+ *     left behind), SEQSHM_PERSIST cannot keep a segment no process has
+ *     open, and seqshm_unlink only reports SEQSHM_OK if the segment exists
+ *     (the name goes with its last handle) or SEQSHM_ENOENT.
+ *   - The mode is not applied: a mapping in Local\ is the session's.
+ *   - Liveness is the kernel's: each writing identity holds the only handle
+ *     of a named event, which the kernel destroys when the handle is closed
+ *     or its process ends, however it ends; a probe opens it by name.
+ *   - Wake-ups: a named event per segment; a write still makes a system call
+ *     only when a waiter announced itself. Windows has no compare-and-sleep
+ *     across processes, so a waiter sleeps in slices of at most 5 ms: a
+ *     wake-up comes at once, or within a slice when two waiters race.
+ *   - There is no cross-process asymmetric barrier: writers publish with a
+ *     full fence (seqshm_info.asym_fence is false).
+ *   - SEQSHM_MUTEX uses a named kernel mutex, abandoned (EOWNERDEAD) when
+ *     its holding thread ends.
  */
 #ifndef SEQSHM_H
 #define SEQSHM_H
@@ -119,10 +142,10 @@
 extern "C" {
 #endif
 
-#if defined(__GNUC__)
+#if defined(__GNUC__) && !defined(_WIN32)
 #define SEQSHM_API __attribute__((visibility("default")))
 #else
-#define SEQSHM_API
+#define SEQSHM_API /* Windows: a static library */
 #endif
 
 /* Opaque handle: one mapping of one segment. */

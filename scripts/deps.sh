@@ -10,10 +10,16 @@
 #   tests the system Python with pytest, NumPy and matplotlib.
 # `deps.sh bench` checks what `make bench` needs instead: Google Benchmark,
 # the Boost headers, a C++ compiler, gnuplot and python3; `deps.sh arm64`
-# what `make test-arm64` needs: the aarch64 cross compiler and qemu-user.
+# what `make test-arm64` needs: the aarch64 cross compiler and qemu-user;
+# `deps.sh windows` what `make test-windows` needs: mingw-w64 and wine.
 set -u
 missing=""
-if [ "${1:-}" = arm64 ]; then
+if [ "${1:-}" = windows ]; then
+    command -v ${WIN_CC:-x86_64-w64-mingw32-gcc} >/dev/null 2>&1 ||
+        missing="$missing gcc-mingw-w64-x86-64"
+    [ -x /usr/lib/wine/wine64 ] || command -v wine64 >/dev/null 2>&1 ||
+        command -v wine >/dev/null 2>&1 || missing="$missing wine64"
+elif [ "${1:-}" = arm64 ]; then
     command -v ${ARM_CC:-aarch64-linux-gnu-gcc} >/dev/null 2>&1 ||
         missing="$missing gcc-aarch64-linux-gnu libc6-dev-arm64-cross"
     command -v qemu-aarch64 >/dev/null 2>&1 || missing="$missing qemu-user"

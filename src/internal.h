@@ -9,7 +9,11 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#if defined(_WIN32)
+#define HIDDEN /* a static library there: nothing is exported anyway */
+#else
 #define HIDDEN __attribute__((visibility("hidden")))
+#endif
 
 /* fault.c hooks, compiled only into test builds. */
 #ifdef SEQSHM_FAULT_INJECTION
@@ -76,6 +80,7 @@ struct seqshm {
     uint64_t creator_token;
     int creator_pid;                 /* display only (creator's namespace) */
     size_t map_len;
+    void *os[4];                     /* the platform's handles (win32/) */
     dev_t dev;                       /* the object, to unlink only it */
     ino_t ino;
     char name[];                     /* as given */
@@ -104,6 +109,17 @@ static inline unsigned char *slot_at(const struct seqshm *s, uint64_t version)
 {
     return s->slots + (size_t)(version & s->slot_mask) * s->stride;
 }
+
+/* segment.c, win32.c: the platform's half of opening (open.c). shm_name
+ * is the canonical name (name_canonical). seg_create returns
+ * SEQSHM_EEXIST when the name is taken; seg_open SEQSHM_ENOENT when there
+ * is none. */
+HIDDEN int seg_create(struct seqshm **out, const char *shm_name,
+                      const char *name, size_t size, const seqshm_options *o,
+                      const char *schema);
+HIDDEN int seg_open(struct seqshm **out, const char *shm_name,
+                    const char *name, size_t size, const seqshm_options *o,
+                    const char *schema);
 
 /* header.c: where a new segment's parts go, and every check an opener
  * makes before trusting an object (no system calls). */

@@ -86,6 +86,10 @@ struct seqshm_header {
     uint64_t type_tag;
     uint64_t schema_len;     /* bytes of canonical schema text at
                                 SCHEMA_OFFSET, no NUL; 0: none */
+    uint64_t nonce;          /* this creation's, unlike any other of the
+                                same name: names the segment's kernel
+                                objects where a platform needs some
+                                (win32/) */
 };
 
 struct seqshm_seq_line {

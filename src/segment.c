@@ -1,5 +1,5 @@
-/* segment.c - the segment's lifecycle: create or open, validate, close,
- * unlink.
+/* segment.c - the segment's lifecycle on POSIX: create or open (for
+ * open.c), close, unlink.
  *
  * Creation is race-free because only O_CREAT|O_EXCL creates: its one winner
  * builds the header, then publishes it by storing the magic with release
@@ -25,7 +25,6 @@
 #define PUBLISH_WAIT_NS 1000000000 /* how long an opener waits for a header */
 #endif
 #define PUBLISH_POLL_NS (PUBLISH_WAIT_NS / 1000)
-#define OPEN_RETRIES 16            /* create/open races with unlinkers */
 
 static int status_from_errno(int err)
 {
@@ -130,7 +129,7 @@ static int handle_new(struct seqshm **out, const char *name, void *base,
 }
 
 /* O_CREAT|O_EXCL: returns SEQSHM_EEXIST if someone else has the name. */
-static int create_new(struct seqshm **out, const char *shm_name,
+int seg_create(struct seqshm **out, const char *shm_name,
                       const char *name, size_t size,
                       const seqshm_options *o, const char *schema)
 {
@@ -173,6 +172,7 @@ static int create_new(struct seqshm **out, const char *shm_name,
     h->slot_stride = plan.slot_stride;
     h->slot_count = plan.slot_count;
     h->creator_pid = (int32_t)getpid();
+    h->nonce = (uint64_t)now_ns() ^ (uint64_t)getpid() << 40;
     h->type_tag = o->type_tag;
     h->schema_len = plan.schema_len;
     memcpy((unsigned char *)base + SCHEMA_OFFSET, schema, plan.schema_len);
@@ -203,7 +203,7 @@ fail:
 
 /* Waits (bounded) until the object has a size and a published magic, maps
  * it and checks the header. Never writes the object. */
-static int open_existing(struct seqshm **out, const char *shm_name,
+int seg_open(struct seqshm **out, const char *shm_name,
                          const char *name, size_t size,
                          const seqshm_options *o, const char *schema)
 {
@@ -273,56 +273,6 @@ out:;
     }
     errno = err;
     return rc;
-}
-
-int seqshm_open_opts(seqshm **out, const char *name, size_t size,
-                     const seqshm_options *opts)
-{
-    static const seqshm_options defaults = {0};
-    const seqshm_options *o = opts != NULL ? opts : &defaults;
-    if (out != NULL)
-        *out = NULL;
-    if (out == NULL || !name_valid(name))
-        return SEQSHM_EINVAL;
-    /* A schema is checked first: with size 0 it gives the size. */
-    char schema[SEQSHM_SCHEMA_MAX + 1] = "";
-    if (o->schema != NULL) {
-        size_t ssize = 0;
-        int rc = schema_parse(o->schema, NULL, 0, NULL, &ssize, schema, NULL, 0);
-        if (rc != SEQSHM_OK)
-            return rc;
-        if (size == 0)
-            size = ssize;
-        else if (size != ssize)
-            return SEQSHM_EINVAL;
-    }
-    if (!options_valid(size, o))
-        return SEQSHM_EINVAL;
-    char shm_name[SEQSHM_NAME_MAX + 2];
-    name_canonical(shm_name, name);
-
-    bool create = (o->flags & SEQSHM_CREATE) != 0;
-    int rc = SEQSHM_ENOENT;
-    for (int i = 0; i < OPEN_RETRIES; i++) {
-        if (create && size != 0) {
-            rc = create_new(out, shm_name, name, size, o, schema);
-            if (rc != SEQSHM_EEXIST || (o->flags & SEQSHM_EXCL))
-                return rc;
-        }
-        rc = open_existing(out, shm_name, name, size, o, schema);
-        /* ENOENT after EEXIST: the name was unlinked in between; again. */
-        if (rc != SEQSHM_ENOENT || !create || size == 0)
-            break;
-    }
-    if (rc == SEQSHM_ENOENT && create && size == 0)
-        return SEQSHM_EINVAL; /* nothing to adopt the size from */
-    return rc;
-}
-
-int seqshm_open(seqshm **out, const char *name, size_t size, unsigned flags)
-{
-    seqshm_options o = {.flags = flags};
-    return seqshm_open_opts(out, name, size, &o);
 }
 
 /* Unlinks and checks for sameness happen under an exclusive flock(2) on the

@@ -20,17 +20,13 @@
 #include "tool.h"
 #include "../src/layout.h"
 
-#include <dirent.h>
 #include <ctype.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <inttypes.h>
-#include <pwd.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -109,23 +105,6 @@ static const char *layout_name(unsigned layout, unsigned slots)
 const char *bare(const char *name) /* without a leading '/' */
 {
     return name[0] == '/' ? name + 1 : name;
-}
-
-static int stat_object(const char *name, struct stat *st)
-{
-    char path[300];
-    snprintf(path, sizeof path, SHM_DIR "/%s", bare(name));
-    return lstat(path, st);
-}
-
-static const char *user_name(uid_t uid, char *buf, size_t cap)
-{
-    struct passwd *pw = getpwuid(uid);
-    if (pw != NULL)
-        snprintf(buf, cap, "%s", pw->pw_name);
-    else
-        snprintf(buf, cap, "%u", (unsigned)uid);
-    return buf;
 }
 
 /* ----------------------------------------------------------------- help */
@@ -213,23 +192,6 @@ static int main_help(FILE *f)
 
 /* ------------------------------------------------------------------- ls */
 
-static bool looks_like_segment(const char *name)
-{
-    char path[300];
-    snprintf(path, sizeof path, SHM_DIR "/%s", name);
-    int fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
-    if (fd < 0)
-        return false;
-    uint64_t magic = 0;
-    struct stat st;
-    bool ok = fstat(fd, &st) == 0 && S_ISREG(st.st_mode) &&
-              st.st_size >= (off_t)SLOTS_OFFSET &&
-              pread(fd, &magic, sizeof magic, 0) == (ssize_t)sizeof magic &&
-              magic == SEQSHM_MAGIC;
-    close(fd);
-    return ok;
-}
-
 static int names_cmp(const void *a, const void *b)
 {
     return strcmp(*(char *const *)a, *(char *const *)b);
@@ -237,26 +199,10 @@ static int names_cmp(const void *a, const void *b)
 
 static int cmd_ls(bool json)
 {
-    DIR *d = opendir(SHM_DIR);
-    if (d == NULL) {
-        fprintf(stderr, "seqshm: ls: cannot read " SHM_DIR ": %s\n",
-                strerror(errno));
-        return 1;
-    }
     char **names = NULL;
     size_t n = 0;
-    struct dirent *e;
-    while ((e = readdir(d)) != NULL) {
-        if (e->d_name[0] == '.' || strlen(e->d_name) > SEQSHM_NAME_MAX ||
-            !looks_like_segment(e->d_name))
-            continue;
-        char **grown = realloc(names, (n + 1) * sizeof *names);
-        if (grown == NULL)
-            break;
-        names = grown;
-        names[n++] = strdup(e->d_name);
-    }
-    closedir(d);
+    if (host_list(&names, &n) != 0)
+        return 1;
     qsort(names, n, sizeof *names, names_cmp);
     if (json)
         printf("[");
@@ -268,15 +214,14 @@ static int cmd_ls(bool json)
     for (size_t i = 0; i < n; i++) {
         seqshm *s;
         seqshm_info in;
-        struct stat st;
+        unsigned mode;
         char user[64];
         if (seqshm_open(&s, names[i], 0, SEQSHM_RDONLY) != SEQSHM_OK)
             continue; /* unreadable to us, or gone meanwhile */
         seqshm_stat(s, &in);
         seqshm_close(s);
-        if (stat_object(names[i], &st) != 0)
+        if (!host_owner(names[i], &mode, user, sizeof user))
             continue;
-        user_name(st.st_uid, user, sizeof user);
         if (json)
             printf("%s\n  {\"name\": \"%s\", \"size\": %zu, \"layout\": "
                    "\"%s\", \"slots\": %u, \"version\": %" PRIu64 ", \"mode\": \"%04o\", "
@@ -284,13 +229,13 @@ static int cmd_ls(bool json)
                    "\"creator_alive\": %s}",
                    shown ? "," : "", names[i], in.size,
                    layout_name(in.layout, in.slots), in.slots, in.version,
-                   (unsigned)(st.st_mode & 07777), user, in.creator_pid,
+                   mode, user, in.creator_pid,
                    in.creator_alive ? "true" : "false");
         else
             printf("%-32s %10zu %-7s %5u %12" PRIu64 " %05o %-10s %8d %s\n",
                    names[i], in.size, layout_name(in.layout, in.slots), in.slots,
                    in.version,
-                   (unsigned)(st.st_mode & 07777), user, in.creator_pid,
+                   mode, user, in.creator_pid,
                    in.creator_alive ? "yes" : "no");
         shown++;
     }
@@ -308,7 +253,7 @@ static int cmd_info(const char *name, bool json)
 {
     seqshm *s;
     seqshm_info in;
-    struct stat st;
+    unsigned mode;
     char user[64];
     struct fields fs;
     int rc = seqshm_open(&s, name, 0, SEQSHM_RDONLY);
@@ -320,9 +265,8 @@ static int cmd_info(const char *name, bool json)
     seqshm_close(s);
     if ((rc = fields_load(&fs, schema)) != SEQSHM_OK)
         return fail("info", name, rc);
-    if (stat_object(name, &st) != 0)
+    if (!host_owner(name, &mode, user, sizeof user))
         return fail("info", name, SEQSHM_ENOENT);
-    user_name(st.st_uid, user, sizeof user);
     const char *B[] = {"false", "true"};
     if (json) {
         printf("{\"name\": \"%s\", \"size\": %zu, \"layout\": \"%s\", "
@@ -336,7 +280,7 @@ static int cmd_info(const char *name, bool json)
                "\"schema\": \"%s\", \"fields\": ",
                bare(name), in.size, layout_name(in.layout, in.slots), in.layout_version,
                in.slots, in.slot_offset, in.slot_stride, in.mapped_bytes,
-               in.version, in.type_tag, (unsigned)(st.st_mode & 07777), user,
+               in.version, in.type_tag, mode, user,
                in.creator_pid, B[in.creator_alive], in.writer_pid,
                B[in.writer_alive], B[in.busy], B[in.torn], B[in.waiting],
                in.sole_pid, B[in.sole_alive], B[in.asym_fence], schema);
@@ -362,7 +306,7 @@ static int cmd_info(const char *name, bool json)
         printf("schema          none\n");
     }
     fields_free(&fs);
-    printf("mode, owner     %04o %s\n", (unsigned)(st.st_mode & 07777), user);
+    printf("mode, owner     %04o %s\n", mode, user);
     /* Pids are as each process saw itself (its own PID namespace); whether
      * it lives is the kernel's answer, not the pid's. */
     printf("creator         pid %d (in its PID namespace), %s\n",
@@ -641,8 +585,7 @@ static int cmd_create(const char *name, size_t size, unsigned layout,
         signal(SIGTERM, on_signal);
         fprintf(stderr, "seqshm: created %s (%zu bytes, %s); holding it until "
                         "interrupted\n", bare(name), size, layout_name(layout, slots));
-        while (!stop_requested)
-            pause();
+        host_pause();
     }
     seqshm_close(s); /* without --persist: removes the name */
     return 0;

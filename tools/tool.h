@@ -20,6 +20,14 @@ bool parse_format(const char *s, enum fmt *f);
 /* The payload as one line: hex pairs, or elements of format f. */
 void print_line(enum fmt f, const unsigned char *buf, size_t n);
 
+/* host_posix.c, host_win32.c: what the tool asks of the host beyond the
+ * library. host_list: every seqshm segment's name (malloc'ed), or -1 having
+ * said why; host_owner: the object's permission bits and owner (false if it
+ * is gone); host_pause: returns once SIGINT or SIGTERM came. */
+int host_list(char ***names, size_t *count);
+bool host_owner(const char *name, unsigned *mode, char *user, size_t cap);
+void host_pause(void);
+
 /* fields.c: payloads shown by the segment's schema */
 struct fields {
     seqshm_field *f;
