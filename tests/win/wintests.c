@@ -344,6 +344,38 @@ static void test_liveness(void)
     printf("liveness: a dead sole writer's role recovered\n");
 }
 
+/* Objects that are not segments, or whose header lies, are refused and
+ * left alone: a mapping of the segment's name filled by another program. */
+static void test_hostile(void)
+{
+    char name[64], mname[128];
+    name_for(name, sizeof name, "hostile");
+    snprintf(mname, sizeof mname, "Local\\seqshm-%s", name);
+    HANDLE m = CreateFileMappingA(INVALID_HANDLE_VALUE, NULL, PAGE_READWRITE, 0,
+                                  4096, mname);
+    unsigned char *p = MapViewOfFile(m, FILE_MAP_ALL_ACCESS, 0, 0, 0);
+    memset(p, 0x41, 4096); /* foreign bytes */
+    seqshm *s;
+    CHECK(seqshm_open(&s, name, 0, 0) == SEQSHM_EBADSEG, "foreign");
+    CHECK(p[0] == 0x41 && p[4095] == 0x41, "left alone");
+    /* a real segment's header, then a total size past the mapping */
+    seqshm *real;
+    char rname[64];
+    name_for(rname, sizeof rname, "lying");
+    CHECK(seqshm_open(&real, rname, 64, SEQSHM_CREATE) == SEQSHM_OK, "real");
+    snprintf(mname, sizeof mname, "Local\\seqshm-%s", rname);
+    HANDLE rm = OpenFileMappingA(FILE_MAP_ALL_ACCESS, FALSE, mname);
+    uint64_t *hdr = MapViewOfFile(rm, FILE_MAP_ALL_ACCESS, 0, 0, 0);
+    hdr[3] = UINT64_C(1) << 40; /* total_size */
+    CHECK(seqshm_open(&s, rname, 0, 0) == SEQSHM_EBADSEG, "a lying size");
+    UnmapViewOfFile(hdr);
+    CloseHandle(rm);
+    seqshm_close(real);
+    UnmapViewOfFile(p);
+    CloseHandle(m);
+    printf("hostile: foreign and lying objects refused\n");
+}
+
 /* The tool, built for Windows beside this program: info, dump and write on
  * a segment this process holds open; ls says it cannot list. */
 static int tool(const char *args, char *out, size_t cap)
@@ -418,6 +450,7 @@ int main(int argc, char **argv)
     test_kill();
     test_wait();
     test_liveness();
+    test_hostile();
     test_tool();
     printf("wintests: %d checks, %d failed\n", checks, failures);
     return failures ? 1 : 0;
