@@ -136,3 +136,66 @@ bool options_valid(size_t size, const seqshm_options *o)
            (uint64_t)size * (n != 0 ? n : 1) <= MAX_SLOTS_BYTES;
 }
 
+
+void header_fill(struct seqshm_header *h, const struct seqshm_header *plan,
+                 size_t size, const seqshm_options *o, const char *schema,
+                 int32_t pid, uint64_t now)
+{
+    h->layout_version = SEQSHM_LAYOUT_VERSION;
+    h->flags = header_layout(o);
+    h->payload_size = size;
+    h->total_size = plan->total_size;
+    h->slot_offset = plan->slot_offset;
+    h->slot_stride = plan->slot_stride;
+    h->slot_count = plan->slot_count;
+    h->creator_pid = pid;
+    h->nonce = now ^ (uint64_t)(uint32_t)pid << 40;
+    h->type_tag = o->type_tag;
+    h->schema_len = plan->schema_len;
+    memcpy((unsigned char *)h + SCHEMA_OFFSET, schema, plan->schema_len);
+}
+
+void handle_fields(struct seqshm *s, void *base, size_t map_len,
+                   unsigned flags, const char *name, const char *schema)
+{
+    const struct seqshm_header *h = base;
+    s->base = base;
+    s->map_len = map_len;
+    s->type_tag = h->type_tag;
+    s->creator_token = h->creator_token;
+    s->creator_pid = h->creator_pid;
+    s->line = (struct seqshm_seq_line *)(s->base + SEQ_LINE_OFFSET);
+    s->wait = (struct seqshm_wait_line *)(s->base + WAIT_LINE_OFFSET);
+    s->slots = s->base + h->slot_offset;
+    s->stride = (size_t)h->slot_stride;
+    s->size = (size_t)h->payload_size;
+    s->slot_mask = h->slot_count - 1;
+    s->window = s->slot_mask * SEQ_STEP;
+    /* one slot: a write in progress is in the slot readers want */
+    s->stall = s->slot_mask == 0 ? SEQ_TORN | SEQ_BUSY : SEQ_TORN;
+    s->layout = h->flags;
+    s->rdonly = (flags & SEQSHM_RDONLY) != 0;
+    s->locked_reads = s->layout == SEQSHM_MUTEX && !s->rdonly;
+    s->persist = (flags & SEQSHM_PERSIST) != 0;
+    size_t name_len = strlen(name);
+    memcpy(s->name, name, name_len + 1);
+    if (schema[0] != '\0') {
+        char *copy = s->name + name_len + 1;
+        memcpy(copy, schema, strlen(schema) + 1);
+        s->schema = copy;
+    }
+}
+
+int header_check(const struct seqshm_header *h, uint64_t obj_size,
+                 size_t size, const seqshm_options *o, const char *schema,
+                 char *stored)
+{
+    if (!header_valid(h, obj_size) || !header_schema(h, stored))
+        return SEQSHM_EBADSEG;
+    if (size != 0 && size != h->payload_size)
+        return SEQSHM_ESIZE;
+    if ((o->type_tag != 0 && o->type_tag != h->type_tag) ||
+        (o->schema != NULL && strcmp(schema, stored) != 0))
+        return SEQSHM_ETYPE;
+    return SEQSHM_OK;
+}

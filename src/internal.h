@@ -133,6 +133,22 @@ HIDDEN bool header_valid(const struct seqshm_header *h, uint64_t obj_size);
  * (SEQSHM_SCHEMA_MAX + 1 bytes, "" for none). */
 HIDDEN bool header_schema(const struct seqshm_header *h, char *canon);
 HIDDEN bool options_valid(size_t size, const seqshm_options *o);
+/* Everything an opener checks of a published header, in order: valid
+ * against the object's size (EBADSEG), the size asked (ESIZE), the type tag
+ * and schema asked (ETYPE; schema canonical, "" for none). stored receives
+ * the segment's schema (SEQSHM_SCHEMA_MAX + 1 bytes). */
+HIDDEN int header_check(const struct seqshm_header *h, uint64_t obj_size,
+                        size_t size, const seqshm_options *o,
+                        const char *schema, char *stored);
+/* A new segment's header, as planned (all but magic and creator_token). */
+HIDDEN void header_fill(struct seqshm_header *h,
+                        const struct seqshm_header *plan, size_t size,
+                        const seqshm_options *o, const char *schema,
+                        int32_t pid, uint64_t now);
+/* The handle's fields that come from the header, its flags, name and
+ * schema (s allocated with room for both after it). */
+HIDDEN void handle_fields(struct seqshm *s, void *base, size_t map_len,
+                         unsigned flags, const char *name, const char *schema);
 
 /* schema.c: parses into fields (up to cap) and, if canon is not NULL,
  * writes the canonical text there (SEQSHM_SCHEMA_MAX + 1 bytes). */

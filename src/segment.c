@@ -75,36 +75,12 @@ static int handle_new(struct seqshm **out, const char *name, void *base,
         errno = err;
         return SEQSHM_ESYS;
     }
-    struct seqshm_header *h = base;
-    s->base = base;
-    s->map_len = map_len;
+    handle_fields(s, base, map_len, flags, name, schema);
     s->fd = fd;
-    s->type_tag = h->type_tag;
-    s->creator_token = h->creator_token;
-    s->creator_pid = h->creator_pid;
-    s->line = (struct seqshm_seq_line *)(s->base + SEQ_LINE_OFFSET);
-    s->wait = (struct seqshm_wait_line *)(s->base + WAIT_LINE_OFFSET);
     s->mutex = (pthread_mutex_t *)(s->base + MUTEX_LINE_OFFSET);
-    s->slots = s->base + h->slot_offset;
-    s->stride = (size_t)h->slot_stride;
-    s->size = (size_t)h->payload_size;
-    s->slot_mask = h->slot_count - 1;
-    s->window = s->slot_mask * SEQ_STEP;
-    /* one slot: a write in progress is in the slot readers want */
-    s->stall = s->slot_mask == 0 ? SEQ_TORN | SEQ_BUSY : SEQ_TORN;
-    s->layout = h->flags;
-    s->rdonly = (flags & SEQSHM_RDONLY) != 0;
-    s->locked_reads = s->layout == SEQSHM_MUTEX && !s->rdonly;
-    s->persist = (flags & SEQSHM_PERSIST) != 0;
     s->ident = ident;
     s->dev = st->st_dev;
     s->ino = st->st_ino;
-    memcpy(s->name, name, name_len + 1);
-    if (schema_len > 0) {
-        char *copy = s->name + name_len + 1;
-        memcpy(copy, schema, schema_len + 1);
-        s->schema = copy;
-    }
     /* The identity's lock goes on another open file description than the
      * mapping's (owner.c says why); where none can be had, the same. */
     int own = open_again(s, fd);
@@ -164,18 +140,8 @@ int seg_create(struct seqshm **out, const char *shm_name,
 
     /* The object was zero-filled: version 0, payload all zero. */
     struct seqshm_header *h = base;
-    h->layout_version = SEQSHM_LAYOUT_VERSION;
-    h->flags = header_layout(o);
-    h->payload_size = size;
-    h->total_size = plan.total_size;
-    h->slot_offset = plan.slot_offset;
-    h->slot_stride = plan.slot_stride;
-    h->slot_count = plan.slot_count;
-    h->creator_pid = (int32_t)getpid();
-    h->nonce = (uint64_t)now_ns() ^ (uint64_t)getpid() << 40;
-    h->type_tag = o->type_tag;
-    h->schema_len = plan.schema_len;
-    memcpy((unsigned char *)base + SCHEMA_OFFSET, schema, plan.schema_len);
+    header_fill(h, &plan, size, o, schema, (int32_t)getpid(),
+                (uint64_t)now_ns());
     if (robust_init((pthread_mutex_t *)((unsigned char *)base +
                                         MUTEX_LINE_OFFSET)) != 0)
         goto fail;
@@ -252,18 +218,9 @@ int seg_open(struct seqshm **out, const char *shm_name,
         nap(PUBLISH_POLL_NS);
     }
     char stored[SEQSHM_SCHEMA_MAX + 1];
-    if (!header_valid(h, (uint64_t)st.st_size) || !header_schema(h, stored))
-        goto out;
-    if (size != 0 && size != h->payload_size) {
-        rc = SEQSHM_ESIZE;
-        goto out;
-    }
-    if ((o->type_tag != 0 && o->type_tag != h->type_tag) ||
-        (o->schema != NULL && strcmp(schema, stored) != 0)) {
-        rc = SEQSHM_ETYPE;
-        goto out;
-    }
-    rc = handle_new(out, name, base, len, o->flags, fd, &st, stored);
+    rc = header_check(h, (uint64_t)st.st_size, size, o, schema, stored);
+    if (rc == SEQSHM_OK)
+        rc = handle_new(out, name, base, len, o->flags, fd, &st, stored);
 out:;
     int err = errno;
     if (rc != SEQSHM_OK) {

@@ -52,42 +52,19 @@ static int handle_new(struct seqshm **out, const char *name, void *base,
                       size_t map_len, unsigned flags, HANDLE mapping,
                       const char *schema)
 {
-    size_t name_len = strlen(name), schema_len = strlen(schema);
-    struct seqshm *s = calloc(1, sizeof *s + name_len + 1 + schema_len + 1);
+    struct seqshm *s = calloc(1, sizeof *s + strlen(name) + 1 +
+                                     strlen(schema) + 1);
     struct ident *ident = calloc(1, sizeof *ident); /* no fork here */
     if (s == NULL || ident == NULL) {
         free(s);
         free(ident);
         return SEQSHM_ESYS;
     }
-    struct seqshm_header *h = base;
-    s->base = base;
-    s->map_len = map_len;
+    handle_fields(s, base, map_len, flags, name, schema);
     s->fd = -1;
     s->os[OS_MAPPING] = mapping;
-    s->type_tag = h->type_tag;
-    s->creator_token = h->creator_token;
-    s->creator_pid = h->creator_pid;
-    s->line = (struct seqshm_seq_line *)(s->base + SEQ_LINE_OFFSET);
-    s->wait = (struct seqshm_wait_line *)(s->base + WAIT_LINE_OFFSET);
     s->mutex = NULL;
-    s->slots = s->base + h->slot_offset;
-    s->stride = (size_t)h->slot_stride;
-    s->size = (size_t)h->payload_size;
-    s->slot_mask = h->slot_count - 1;
-    s->window = s->slot_mask * SEQ_STEP;
-    s->stall = s->slot_mask == 0 ? SEQ_TORN | SEQ_BUSY : SEQ_TORN;
-    s->layout = h->flags;
-    s->rdonly = (flags & SEQSHM_RDONLY) != 0;
-    s->locked_reads = s->layout == SEQSHM_MUTEX && !s->rdonly;
-    s->persist = (flags & SEQSHM_PERSIST) != 0;
     s->ident = ident;
-    memcpy(s->name, name, name_len + 1);
-    if (schema_len > 0) {
-        char *copy = s->name + name_len + 1;
-        memcpy(copy, schema, schema_len + 1);
-        s->schema = copy;
-    }
     char obj[SEQSHM_NAME_MAX + 64];
     win_object_name(obj, sizeof obj, s, "wake");
     s->os[OS_WAKE] = CreateEventA(NULL, TRUE, FALSE, obj);
@@ -136,18 +113,8 @@ int seg_create(struct seqshm **out, const char *shm_name, const char *name,
     }
     /* The mapping was zero-filled: version 0, payload all zero. */
     struct seqshm_header *h = base;
-    h->layout_version = SEQSHM_LAYOUT_VERSION;
-    h->flags = header_layout(o);
-    h->payload_size = size;
-    h->total_size = plan.total_size;
-    h->slot_offset = plan.slot_offset;
-    h->slot_stride = plan.slot_stride;
-    h->slot_count = plan.slot_count;
-    h->creator_pid = (int32_t)GetCurrentProcessId();
-    h->type_tag = o->type_tag;
-    h->schema_len = plan.schema_len;
-    h->nonce = (uint64_t)now_ns() ^ (uint64_t)GetCurrentProcessId() << 40;
-    memcpy((unsigned char *)base + SCHEMA_OFFSET, schema, plan.schema_len);
+    header_fill(h, &plan, size, o, schema, (int32_t)GetCurrentProcessId(),
+                (uint64_t)now_ns());
     int rc = handle_new(out, name, base, (size_t)plan.total_size, o->flags, m,
                         schema);
     if (rc != SEQSHM_OK) {
@@ -196,20 +163,12 @@ int seg_open(struct seqshm **out, const char *shm_name, const char *name,
     }
     /* the mapping's size is a whole number of pages: the header's total
      * must fit in it, and every other field is checked against that total */
-    if (h->total_size > mi.RegionSize || !header_valid(h, h->total_size) ||
-        !header_schema(h, stored))
+    uint64_t total = h->total_size;
+    if (total > mi.RegionSize)
         goto out;
-    if (size != 0 && size != h->payload_size) {
-        rc = SEQSHM_ESIZE;
-        goto out;
-    }
-    if ((o->type_tag != 0 && o->type_tag != h->type_tag) ||
-        (o->schema != NULL && strcmp(schema, stored) != 0)) {
-        rc = SEQSHM_ETYPE;
-        goto out;
-    }
-    rc = handle_new(out, name, base, (size_t)h->total_size, o->flags, m,
-                    stored);
+    rc = header_check(h, total, size, o, schema, stored);
+    if (rc == SEQSHM_OK)
+        rc = handle_new(out, name, base, (size_t)total, o->flags, m, stored);
 out:
     if (rc != SEQSHM_OK) {
         UnmapViewOfFile(base);
