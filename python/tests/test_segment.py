@@ -155,7 +155,7 @@ def test_follow_is_exact_under_a_10khz_c_writer(name, programs):
             w = subprocess.Popen([programs["pywriter"], seg, "10000", "5000"])
             delivered = lost = 0
             last = 0
-            for version, rec, skipped in s.follow(timeout=1.0):
+            for version, rec, skipped in s.follow(timeout=1.0, start=1):
                 assert version == last + skipped + 1
                 assert rec["frame"] == version
                 last = version
