@@ -1,6 +1,7 @@
 /*
  * seqshm.h - share a fixed-size block of plain data between processes on one
- * host through a named POSIX shared-memory segment guarded by a seqlock.
+ * host through a named shared-memory segment guarded by a seqlock (POSIX
+ * shared memory on Linux; a named file mapping on Windows, see "Windows").
  *
  * One process (or several) writes; any number of processes read. Writers
  * publish without waiting for readers; readers copy a consistent snapshot and
