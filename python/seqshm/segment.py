@@ -276,7 +276,9 @@ class Segment:
         """Read-modify-write under the writers' claim (no lost updates):
         `change` is a mapping of some fields' new values, or a function
         given the current record (dict, or NumPy record) that returns the
-        new value (or a mapping of the fields it changes)."""
+        new value (or a mapping of the fields it changes). If `change`
+        raises, the library has already begun the write: it publishes the
+        value unchanged, and the exception is raised after it."""
         codec = self.codec
         failure = []
 
