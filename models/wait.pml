@@ -1,4 +1,4 @@
-/* wait.pml - the wait/wake protocol of src/wait.c and wake_if_waiting().
+/* wait.pml - the wait/wake protocol of src/waiting.c (with wait.c's futex) and wake_if_waiting().
  *
  * Two writers each publish the next version (serialised by the claim);
  * three read-write waiters wait, one for a version > 0, two for a version

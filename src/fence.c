@@ -1,5 +1,5 @@
 /* fence.c - the waiters' side of the store-load order between a write's
- * publish and its look at the waiter flag (seqlock.h, wait.c).
+ * publish and its look at the waiter flag (seqlock.h, waiting.c).
  *
  * A writer needs its publish ordered before its load of the flag, and a
  * waiter its announce before its reload of the sequence. Instead of a full

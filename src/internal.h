@@ -250,12 +250,19 @@ HIDDEN int robust_init(pthread_mutex_t *m);
 HIDDEN int robust_lock(const struct seqshm *s, struct deadline *d);
 HIDDEN void robust_unlock(const struct seqshm *s);
 
-/* wait.c */
-HIDDEN void wake_waiters(const struct seqshm *s); /* flag seen set */
-/* Sleeps at most ns, or until a write publishes after seq was `seen`
- * (a read-write handle announces itself; see wait.c). */
+/* waiting.c: sleeps at most ns, or until a write publishes after seq was
+ * `seen` (a read-write handle announces itself; see waiting.c). */
 HIDDEN void nap_until_publish(const struct seqshm *s, uint64_t seen,
                               int64_t ns);
+/* wait.c, win32/wait.c: the platform's sleep and wake primitive.
+ * wake_waiters: a writer found the flag set. wake_arm: reads the word to
+ * sleep on, announces a read-write handle (and issues the waiters' barrier
+ * where writers rely on it); *sliced when the caller cannot count on being
+ * woken. wake_sleep: sleeps at most ns unless the word moved on from w, or
+ * until woken. */
+HIDDEN void wake_waiters(const struct seqshm *s);
+HIDDEN uint32_t wake_arm(const struct seqshm *s, bool *sliced);
+HIDDEN void wake_sleep(const struct seqshm *s, uint32_t w, int64_t ns);
 
 
 #endif

@@ -100,7 +100,7 @@ struct seqshm_seq_line {
 struct seqshm_wait_line {
     _Atomic uint32_t futex;   /* bumped by writers that found `waiting` set */
     _Atomic uint32_t waiting; /* set by read-write waiters, cleared by the
-                                 writer that wakes them (wait.c) */
+                                 writer that wakes them (waiting.c) */
     _Atomic uint32_t asym;    /* set (never cleared) by the first writer that
                                  publishes without a full fence: waiters
                                  then pay for the ordering (fence.c) */

@@ -13,7 +13,7 @@
  *     owner := 0                  release (not by a sole writer)
  *     store-load order            a full fence, or only the compiler's when
  *                                 waiters issue the barrier (fence.c)
- *     if waiting: wake            load of the waiter flag (wait.c)
+ *     if waiting: wake            load of the waiter flag (waiting.c)
  *
  * Reader (performs no store):
  *     s0 := seq                   acquire
@@ -93,7 +93,7 @@ static inline void publish(struct seqshm *s, uint64_t next)
 }
 
 /* After a publish: wake waiters if any announced themselves. The writer's
- * half of the Dekker pair with waiters (wait.c) needs its publish ordered
+ * half of the Dekker pair with waiters (waiting.c) needs its publish ordered
  * before its load of the flag, a store-load order only a full fence gives.
  * A process the waiters' membarrier reaches (asym, fence.c) leaves that to
  * them: the barrier they issue after announcing runs a full fence on this
