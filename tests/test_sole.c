@@ -5,6 +5,7 @@
 #include "util.h"
 
 #include <criterion/criterion.h>
+#include <inttypes.h>
 #include <linux/membarrier.h>
 #include <signal.h>
 #include <stdio.h>
@@ -25,7 +26,7 @@ static void fill(unsigned char *b, int v) { memset(b, v, SIZE); }
 
 /* A child that leaves with _exit() while holding a handle keeps it here, so
  * that valgrind does not count the handle as leaked. */
-static seqshm *volatile kept, *volatile kept_too[2];
+static seqshm *volatile kept;
 
 static bool uniform(const unsigned char *b, size_t n, unsigned char v)
 {
@@ -336,12 +337,11 @@ Test(sole, forked_child_is_not_the_holder)
 /* Ping-pong across processes, each side the sole writer of the segment it
  * writes: any lost wake-up stalls a round until its 2-second timeout. Run
  * in both fence modes: the waiters' membarrier, and full fences. */
-static void ping_pong(bool full_fence)
+static void ping_pong_in_mode(bool full_fence)
 {
     const uint64_t rounds = 10000;
     char na[64], nb[64];
     seqshm *a, *b;
-    unsigned char x[SIZE] = {0};
     if (full_fence)
         setenv("SEQSHM_FENCE", "full", 1);
     else
@@ -349,33 +349,10 @@ static void ping_pong(bool full_fence)
     a = create(na, sizeof na, full_fence ? "ping-f" : "ping-a",
                SEQSHM_SOLE_WRITER);
     b = create(nb, sizeof nb, full_fence ? "pong-f" : "pong-a", 0);
-    pid_t pid = fork();
-    if (pid == 0) {
-        seqshm *own;
-        if (seqshm_open(&own, nb, 0, SEQSHM_SOLE_WRITER) != SEQSHM_OK)
-            _exit(3);
-        kept = own;
-        kept_too[0] = a;
-        kept_too[1] = b;
-        for (uint64_t i = 0; i < rounds; i++) {
-            if (seqshm_wait(a, i, 2000 * MS) != SEQSHM_OK)
-                _exit(5);
-            if (seqshm_write(own, x, 0) != SEQSHM_OK)
-                _exit(6);
-        }
-        _exit(0);
-    }
-    test_child(pid);
-    uint64_t lost = 0;
-    for (uint64_t i = 0; i < rounds; i++) {
-        cr_assert_eq(seqshm_write(a, x, 0), SEQSHM_OK);
-        if (seqshm_wait(b, i, 2000 * MS) != SEQSHM_OK) {
-            lost++;
-            break;
-        }
-    }
-    cr_assert_eq(wait_child(pid), 0, "child lost a wake-up");
-    cr_assert_eq(lost, 0);
+    int child;
+    uint64_t done = ping_pong(a, b, nb, SEQSHM_SOLE_WRITER, rounds, &child);
+    cr_assert_eq(child, 0, "child lost a wake-up");
+    cr_assert_eq(done, rounds, "lost a wake-up in round %" PRIu64, done);
     cr_assert_eq(seqshm_version(b), rounds);
     seqshm_info in;
     cr_assert_eq(seqshm_stat(a, &in), SEQSHM_OK);
@@ -390,6 +367,6 @@ Test(sole, no_lost_wakeup_asymmetric_fence)
     long cmds = syscall(SYS_membarrier, MEMBARRIER_CMD_QUERY, 0, 0);
     if (cmds < 0 || !(cmds & MEMBARRIER_CMD_GLOBAL_EXPEDITED))
         SKIP_TEST("the kernel offers no expedited global membarrier");
-    ping_pong(false);
+    ping_pong_in_mode(false);
 }
-Test(sole, no_lost_wakeup_full_fence) { ping_pong(true); }
+Test(sole, no_lost_wakeup_full_fence) { ping_pong_in_mode(true); }

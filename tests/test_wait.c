@@ -3,6 +3,7 @@
 #include "util.h"
 
 #include <criterion/criterion.h>
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -87,31 +88,14 @@ Test(wait, no_lost_wakeup_in_racing_rounds, .timeout = 120)
     const uint64_t rounds = getenv("SEQSHM_TEST_POLL") ? 300 : 10000;
     char na[64], nb[64];
     seqshm *a, *b;
-    unsigned char x[8] = {0};
     test_name(na, sizeof na, "ping");
     test_name(nb, sizeof nb, "pong");
     cr_assert_eq(seqshm_open(&a, na, 8, SEQSHM_CREATE), SEQSHM_OK);
     cr_assert_eq(seqshm_open(&b, nb, 8, SEQSHM_CREATE), SEQSHM_OK);
-    pid_t pid = fork();
-    if (pid == 0) {
-        for (uint64_t i = 0; i < rounds; i++) {
-            if (seqshm_wait(a, i, 2000 * MS) != SEQSHM_OK)
-                _exit(5);
-            if (seqshm_write(b, x, SEQSHM_FOREVER) != SEQSHM_OK)
-                _exit(6);
-        }
-        _exit(0);
-    }
-    uint64_t lost = 0;
-    for (uint64_t i = 0; i < rounds; i++) {
-        cr_assert_eq(seqshm_write(a, x, SEQSHM_FOREVER), SEQSHM_OK);
-        if (seqshm_wait(b, i, 2000 * MS) != SEQSHM_OK) {
-            lost++;
-            break;
-        }
-    }
-    cr_assert_eq(wait_child(pid), 0, "child lost a wake-up");
-    cr_assert_eq(lost, 0);
+    int child;
+    uint64_t done = ping_pong(a, b, NULL, 0, rounds, &child);
+    cr_assert_eq(child, 0, "child lost a wake-up");
+    cr_assert_eq(done, rounds, "lost a wake-up in round %" PRIu64, done);
     cr_assert_eq(seqshm_version(b), rounds);
     seqshm_close(b);
     seqshm_close(a);

@@ -121,3 +121,41 @@ void *map_segment(const char *name, size_t len)
     close(fd);
     return m;
 }
+
+/* What a ping-pong child inherits or opens, kept reachable until its
+ * _exit() so that valgrind does not count it as leaked. */
+static seqshm *volatile ping_pong_kept[3];
+static unsigned char *volatile ping_pong_buf;
+
+uint64_t ping_pong(seqshm *a, seqshm *b, const char *nb, unsigned child_flags,
+                   uint64_t rounds, int *child)
+{
+    size_t na = seqshm_size(a), nbytes = seqshm_size(b);
+    unsigned char *x = calloc(1, na > nbytes ? na : nbytes);
+    pid_t pid = fork();
+    if (pid == 0) {
+        seqshm *own = b;
+        ping_pong_buf = x;
+        ping_pong_kept[0] = a;
+        ping_pong_kept[1] = b;
+        if (nb != NULL && seqshm_open(&own, nb, 0, child_flags) != SEQSHM_OK)
+            _exit(3);
+        ping_pong_kept[2] = own;
+        for (uint64_t i = 0; i < rounds; i++) {
+            if (seqshm_wait(a, i, 2000000000) != SEQSHM_OK)
+                _exit(5);
+            if (seqshm_write(own, x, SEQSHM_FOREVER) != SEQSHM_OK)
+                _exit(6);
+        }
+        _exit(0);
+    }
+    test_child(pid);
+    uint64_t done = 0;
+    for (; done < rounds; done++)
+        if (seqshm_write(a, x, SEQSHM_FOREVER) != SEQSHM_OK ||
+            seqshm_wait(b, done, 2000000000) != SEQSHM_OK)
+            break;
+    *child = wait_child(pid);
+    free(x);
+    return done;
+}

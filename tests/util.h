@@ -48,6 +48,15 @@ void plant_file(const char *name, const void *data, size_t n);
  * plays a hostile or crashed process does); MAP_FAILED on failure. */
 void *map_segment(const char *name, size_t len);
 
+/* Ping-pong across processes: this process writes a and waits on b; a
+ * forked child waits on a and writes b (through the inherited b, or through
+ * its own handle of nb opened with child_flags when nb is not NULL). Every
+ * wait has 2 s, so a lost wake-up stalls a round until it fails. Returns the
+ * rounds this side completed and stores the child's exit status in *child
+ * (0: it completed every round). Asserts nothing. */
+uint64_t ping_pong(seqshm *a, seqshm *b, const char *nb, unsigned child_flags,
+                   uint64_t rounds, int *child);
+
 /* Monotonic nanoseconds. */
 long long mono_ns(void);
 
