@@ -236,8 +236,8 @@ SEQSHM_API const char *seqshm_strerror(int status);
  *       barrier is refused sleeps in slices of at most 1 ms). Shared-claim
  *       writes use the same scheme, so they take one atomic
  *       read-modify-write (the claim), not two. The cost moves to waiters:
- *       about a microsecond per sleep, plus an interrupt of each CPU that
- *       runs a writing process at that moment.
+ *       a system call per sleep, plus an interrupt of each CPU that runs a
+ *       writing process at that moment.
  *   The role is not for SEQSHM_MUTEX segments, whose every access takes the
  *   mutex. */
 

@@ -204,6 +204,28 @@ static inline int ident_ready(const struct seqshm *s)
         return SEQSHM_OK;
     return ident_make(s, true);
 }
+/* An owner token: the identity's number in the low OWNER_ID_BITS bits
+ * (never 0, never reused), and for display only the writer's process id
+ * (in its own PID namespace) above them. */
+#define OWNER_ID_BITS 42
+#define OWNER_ID_MASK ((UINT64_C(1) << OWNER_ID_BITS) - 1)
+#define OWNER_PID_MASK ((UINT64_C(1) << (64 - OWNER_ID_BITS)) - 1)
+static inline uint64_t owner_token(uint64_t id, uint64_t pid)
+{
+    return id | (pid & OWNER_PID_MASK) << OWNER_ID_BITS;
+}
+/* The pid a token records, in its writer's PID namespace (display only). */
+static inline int owner_pid(uint64_t token)
+{
+    return (int)(token >> OWNER_ID_BITS);
+}
+/* The token names this handle's own identity, in this process: alive. */
+static inline bool owner_is_self(const struct seqshm *s, uint64_t token)
+{
+    uint64_t self = atomic_load_explicit(&s->ident->token,
+                                         memory_order_relaxed);
+    return self != 0 && ((self ^ token) & OWNER_ID_MASK) == 0;
+}
 HIDDEN uint64_t owner_self_slow(const struct seqshm *s);
 /* This process's owner token for s; 0 if it could not be made (errno set). */
 static inline uint64_t owner_self(const struct seqshm *s)
@@ -213,8 +235,6 @@ static inline uint64_t owner_self(const struct seqshm *s)
 }
 /* False only when the kernel says no process holds the token's lock. */
 HIDDEN bool owner_alive(const struct seqshm *s, uint64_t token);
-/* The pid a token records, in its writer's PID namespace (display only). */
-HIDDEN int owner_pid(uint64_t token);
 
 /* claim.c: the slow paths of the writers' claim (fast paths: seqlock.h). */
 HIDDEN int claim_wait(struct seqshm *s, uint64_t self, struct deadline *d);

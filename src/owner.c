@@ -13,7 +13,7 @@
  * namespaces, with /proc hidden or missing, whichever threads exit.
  *
  * Owner token (the claim's owner word): the identity number in the low
- * ID_BITS bits (never 0, never reused, so a token never names a newer
+ * OWNER_ID_BITS bits (never 0, never reused, so a token never names a newer
  * identity), and, for display only, the process id in the writer's own PID
  * namespace above them.
  *
@@ -51,14 +51,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#define ID_BITS 42
-#define ID_MASK ((UINT64_C(1) << ID_BITS) - 1)
-#define PID_FIELD_MASK ((UINT64_C(1) << (64 - ID_BITS)) - 1)
 #define LOCK_BASE ((off_t)1 << 62)
 
 enum { IDENT_NONE = 0, IDENT_MAKING = 1, IDENT_READY = 2 };
-
-int owner_pid(uint64_t token) { return (int)(token >> ID_BITS); }
 
 static int lock_cmd(int fd, int cmd, short type, uint64_t id,
                     struct flock *out)
@@ -79,13 +74,13 @@ static int take_identity(const struct seqshm *s, uint64_t *token)
 {
     uint64_t id = atomic_fetch_add_explicit(&s->wait->last_ident, 1,
                                             memory_order_relaxed) + 1;
-    if (id > ID_MASK) {
+    if (id > OWNER_ID_MASK) {
         errno = EOVERFLOW;
         return SEQSHM_ESYS;
     }
     if (lock_cmd(s->fd, F_OFD_SETLK, F_WRLCK, id, NULL) != 0)
         return SEQSHM_ESYS;
-    *token = id | ((uint64_t)getpid() & PID_FIELD_MASK) << ID_BITS;
+    *token = owner_token(id, (uint64_t)getpid());
     return SEQSHM_OK;
 }
 
@@ -181,13 +176,11 @@ uint64_t owner_self_slow(const struct seqshm *s)
 
 bool owner_alive(const struct seqshm *s, uint64_t token)
 {
-    uint64_t id = token & ID_MASK;
+    uint64_t id = token & OWNER_ID_MASK;
     if (ident_ready(s) != SEQSHM_OK)
         return true; /* cannot ask: never take a claim it cannot judge */
-    uint64_t self = atomic_load_explicit(&s->ident->token,
-                                         memory_order_relaxed);
-    if (self != 0 && (self & ID_MASK) == id)
-        return true; /* this handle, in this process: alive */
+    if (owner_is_self(s, token))
+        return true;
     struct flock fl;
     if (lock_cmd(s->fd, F_OFD_GETLK, F_WRLCK, id, &fl) != 0)
         return true; /* no answer (no OFD locks: Linux < 3.15): assume alive */

@@ -17,11 +17,6 @@
 #include <errno.h>
 #include <stdio.h>
 
-#define ID_BITS 42
-#define ID_MASK ((UINT64_C(1) << ID_BITS) - 1)
-#define PID_FIELD_MASK ((UINT64_C(1) << (64 - ID_BITS)) - 1)
-
-int owner_pid(uint64_t token) { return (int)(token >> ID_BITS); }
 
 static void ident_name(char *out, size_t cap, const struct seqshm *s,
                        uint64_t id)
@@ -42,7 +37,7 @@ int ident_make(const struct seqshm *s, bool forked)
         for (;;) {
             uint64_t id = atomic_fetch_add_explicit(&s->wait->last_ident, 1,
                                                     memory_order_relaxed) + 1;
-            if (id > ID_MASK) {
+            if (id > OWNER_ID_MASK) {
                 errno = EOVERFLOW;
                 return SEQSHM_ESYS;
             }
@@ -56,8 +51,7 @@ int ident_make(const struct seqshm *s, bool forked)
                 continue;
             }
             ((struct seqshm *)s)->os[OS_IDENT] = e;
-            token = id | ((uint64_t)GetCurrentProcessId() & PID_FIELD_MASK)
-                             << ID_BITS;
+            token = owner_token(id, GetCurrentProcessId());
             break;
         }
         /* no cross-process asymmetric barrier on Windows (its
@@ -78,10 +72,8 @@ uint64_t owner_self_slow(const struct seqshm *s)
 
 bool owner_alive(const struct seqshm *s, uint64_t token)
 {
-    uint64_t id = token & ID_MASK;
-    uint64_t self = atomic_load_explicit(&s->ident->token,
-                                         memory_order_relaxed);
-    if (self != 0 && (self & ID_MASK) == id)
+    uint64_t id = token & OWNER_ID_MASK;
+    if (owner_is_self(s, token))
         return true;
     char name[SEQSHM_NAME_MAX + 64];
     ident_name(name, sizeof name, s, id);
