@@ -114,6 +114,24 @@ static void flat_writer(const char *name)
     }
 }
 
+/* Why a process made by ns_fork could not set up what its test needs: the
+ * call that failed and its errno, written by that process into a page it
+ * shares with the test process, which prints it in its SKIP line. */
+static char *skip_why;
+enum { WHY_LEN = 256 };
+
+static void why(const char *call, int err)
+{
+    if (skip_why != NULL && skip_why[0] == '\0')
+        snprintf(skip_why, WHY_LEN, "%s: %s", call, strerror(err));
+}
+
+static const char *skip_reason(void)
+{
+    return skip_why != NULL && skip_why[0] != '\0' ? skip_why
+                                                   : "(no reason recorded)";
+}
+
 /* ns_fork's intermediate processes, by the pid of the process they run. */
 static pid_t ns_parent[16][2];
 static int ns_count;
@@ -126,18 +144,32 @@ static int ns_count;
 static pid_t ns_fork(int flags)
 {
     int p[2];
+    if (skip_why == NULL) {
+        void *m = mmap(NULL, WHY_LEN, PROT_READ | PROT_WRITE,
+                       MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+        skip_why = m == MAP_FAILED ? NULL : m;
+    }
+    if (skip_why != NULL)
+        skip_why[0] = '\0';
     if (pipe(p) != 0)
         return -1;
     pid_t c = fork();
     if (c == 0) {
         close(p[0]);
         pid_t g = -1;
-        if (flags == 0 || unshare(flags) == 0) {
+        if (flags != 0 && unshare(flags) != 0) {
+            why(flags & CLONE_NEWPID    ? "unshare(CLONE_NEWPID)"
+                : flags & CLONE_NEWTIME ? "unshare(CLONE_NEWTIME)"
+                                        : "unshare(CLONE_NEWNS)",
+                errno);
+        } else {
             if (flags & CLONE_NEWTIME) {
                 FILE *f = fopen("/proc/self/timens_offsets", "w");
                 if (f == NULL || fprintf(f, "boottime 86400 0\n") < 0 ||
-                    fclose(f) != 0)
+                    fclose(f) != 0) {
+                    why("writing /proc/self/timens_offsets", errno);
                     _exit(SKIPPED);
+                }
             }
             g = fork();
         }
@@ -304,7 +336,7 @@ Test(liveness, pid_namespace_writer)
             flat_writer(name);
         if (w < 0) {
             seqshm_close(r);
-            SKIP_TEST("unshare(CLONE_NEWPID) refused");
+            SKIP_TEST(skip_reason());
             return;
         }
         cr_assert_gt(stop_mid_write(w, r), 0);
@@ -334,7 +366,7 @@ Test(liveness, sibling_pid1_writers)
         flat_writer(name);
     if (a < 0 || b < 0) {
         seqshm_close(r);
-        SKIP_TEST("unshare(CLONE_NEWPID) refused");
+        SKIP_TEST(skip_reason());
         return;
     }
     kill(b, SIGSTOP);
@@ -360,7 +392,7 @@ Test(liveness, time_namespace_writer)
         flat_writer(name);
     if (w < 0) {
         seqshm_close(r);
-        SKIP_TEST("unshare(CLONE_NEWTIME) refused");
+        SKIP_TEST(skip_reason());
         return;
     }
     cr_assert_gt(stop_mid_write(w, r), 0);
@@ -369,27 +401,59 @@ Test(liveness, time_namespace_writer)
     seqshm_close(r);
 }
 
-static int private_mounts(void)
+/* In a new mount namespace, makes private what this process will mount
+ * over (`target`), so that nothing it mounts reaches the host's namespace:
+ * all of "/" where "/" is a mount point; in a chroot, where it is not
+ * (EINVAL), the mount at `target` itself, which then must be one. */
+static int private_mounts(const char *target)
 {
-    return mount("none", "/", "none", MS_REC | MS_PRIVATE, NULL) == 0 ? 0 : SKIPPED;
+    if (mount("none", "/", "none", MS_REC | MS_PRIVATE, NULL) == 0)
+        return 0;
+    int e = errno;
+    if (e == EINVAL &&
+        mount("none", target, "none", MS_REC | MS_PRIVATE, NULL) == 0)
+        return 0;
+    char call[128];
+    snprintf(call, sizeof call,
+             e == EINVAL ? "mount(\"/\" and \"%s\", MS_PRIVATE): neither is a "
+                           "mount point"
+                         : "mount(\"/\", MS_PRIVATE) before mounting on %s",
+             target);
+    why(call, e == EINVAL ? errno : e);
+    return SKIPPED;
+}
+
+/* mount(2) of `type` on `target`, or the reason in skip_why. */
+static int mount_on(const char *target, const char *type, unsigned long flags,
+                    const char *data)
+{
+    if (mount(type, target, type, flags, data) == 0)
+        return 0;
+    char call[128];
+    snprintf(call, sizeof call, "mount(%s on %s, \"%s\")", type, target,
+             data);
+    why(call, errno);
+    return SKIPPED;
 }
 
 static int without_proc(void)
 {
-    if (private_mounts() != 0 ||
-        mount("none", "/proc", "tmpfs", 0, "size=4k") != 0)
+    if (private_mounts("/proc") != 0 ||
+        mount_on("/proc", "tmpfs", 0, "size=4k") != 0)
         return SKIPPED;
     return access("/proc/self/stat", F_OK) == 0 ? 4 : 0;
 }
 
 static int hidepid_nobody(void)
 {
-    if (private_mounts() != 0 ||
-        mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC,
-              "hidepid=2") != 0)
+    if (private_mounts("/proc") != 0 ||
+        mount_on("/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC,
+                 "hidepid=2") != 0)
         return SKIPPED;
-    if (setgroups(0, NULL) != 0 || setgid(65534) != 0 || setuid(65534) != 0)
+    if (setgroups(0, NULL) != 0 || setgid(65534) != 0 || setuid(65534) != 0) {
+        why("becoming nobody (setgroups, setgid, setuid 65534)", errno);
         return SKIPPED;
+    }
     return 0;
 }
 
@@ -406,7 +470,7 @@ Test(liveness, prober_without_proc)
         int rc = live_probe_in(CLONE_NEWNS, without_proc, name);
         if (rc == SKIPPED) {
             seqshm_close(r);
-            SKIP_TEST("no mount namespace (needs root)");
+            SKIP_TEST(skip_reason());
             return;
         }
         cr_assert_eq(rc, 0, "%s: %s", layout_name(test_layouts[l]),
@@ -427,7 +491,7 @@ Test(liveness, prober_with_hidepid)
     int rc = live_probe_in(CLONE_NEWNS, hidepid_nobody, name);
     if (rc == SKIPPED) {
         seqshm_close(r);
-        SKIP_TEST("needs root: a mount namespace, a proc mount, setuid");
+        SKIP_TEST(skip_reason());
         return;
     }
     cr_assert_eq(rc, 0, "%s", probe_verdict(rc));
@@ -625,8 +689,8 @@ Test(liveness, small_dev_shm_refused_at_open)
 {
     pid_t p = ns_fork(CLONE_NEWNS);
     if (p == 0) {
-        if (private_mounts() != 0 ||
-            mount("none", "/dev/shm", "tmpfs", 0, "size=1m") != 0)
+        if (private_mounts("/dev/shm") != 0 ||
+            mount_on("/dev/shm", "tmpfs", 0, "size=1m") != 0)
             _exit(SKIPPED);
         seqshm *s;
         errno = 0;
@@ -646,12 +710,12 @@ Test(liveness, small_dev_shm_refused_at_open)
         _exit(count_entries("/dev/shm") == 0 ? 0 : 5);
     }
     if (p < 0) {
-        SKIP_TEST("no mount namespace (needs root)");
+        SKIP_TEST(skip_reason());
         return;
     }
     int rc = ns_wait(p);
     if (rc == SKIPPED) {
-        SKIP_TEST("cannot mount a tmpfs (needs root)");
+        SKIP_TEST(skip_reason());
         return;
     }
     cr_assert_eq(rc, 0, "step %d failed (1: open not ESYS/ENOSPC, 2: left "

@@ -37,10 +37,14 @@ const char *sibling_path(char *buf, size_t cap, const char *prog);
 void plant_file(const char *name, const void *data, size_t n);
 
 /* Skips the current test and says so, with the reason, in the normal output
- * (Criterion shows skips only with --verbose). For Criterion test files. */
+ * (Criterion shows skips only with --verbose). For Criterion test files.
+ * cr_skip_test ends the test's process without running the suite's .fini,
+ * so this cleans up first: a child the test stopped (test_child) would
+ * otherwise stay stopped for ever, holding the runner's output pipe. */
 #define SKIP_TEST(why)                                                        \
     do {                                                                      \
         fprintf(stderr, "SKIP %s: %s\n", __func__, (why));                     \
+        test_cleanup();                                                       \
         cr_skip_test("%s", (why));                                            \
     } while (0)
 
