@@ -7,7 +7,7 @@ shared memory guarded by a seqlock) through the C library.
             print(version, frame["position"], lost)
 
 See Segment for every option, seqshm.errors for the exceptions, and
-seqshm.fields for schemas.
+seqshm.fields for schemas. MIT-licensed, as the C library (LICENSE).
 """
 from ._lib import path as library_path
 from .errors import (AccessDenied, BadSegment, Busy, Error, Exists,
@@ -17,6 +17,8 @@ from .fields import Field, parse as parse_schema
 from .segment import Batch, Segment
 
 unlink = Segment.unlink
+
+__license__ = "MIT"
 
 __all__ = ["Segment", "Batch", "Field", "parse_schema", "unlink",
            "library_path", "Error", "Timeout", "NotFound", "Exists",
