@@ -89,14 +89,22 @@ int main(void)
         printf("SKIP litmus: no expedited membarrier here (or SEQSHM_FENCE=full)\n");
         return 77;
     }
+    /* Without the barrier, runs are repeated until the reordering has shown
+     * WANT_SEEN times (seen from 1 to 5 000 times a run here), or for
+     * MAX_RUNS runs: the test fails as having tested nothing only if a
+     * hundred times the rounds of one run never showed it once. */
+    enum { WANT_SEEN = 100, MAX_RUNS = 100 };
     uint64_t without = 0;
-    for (int tries = 0; tries < 20 && without == 0; tries++)
-        without = run(false);
+    int runs = 0;
+    while (runs < MAX_RUNS && without < WANT_SEEN) {
+        without += run(false);
+        runs++;
+    }
     uint64_t with = run(true);
-    printf("litmus: store buffering, %d rounds: without the waiters' barrier "
-           "%llu lost, with it %llu  %s\n",
-           ROUNDS, (unsigned long long)without, (unsigned long long)with,
-           without > 0 && with == 0 ? "ok" : "FAIL");
+    printf("litmus: store buffering: without the waiters' barrier %llu lost "
+           "in %d x %d rounds, with it %llu in %d  %s\n",
+           (unsigned long long)without, runs, ROUNDS, (unsigned long long)with,
+           ROUNDS, without > 0 && with == 0 ? "ok" : "FAIL");
     if (without == 0)
         printf("litmus: the reordering never showed: nothing was tested\n");
     return without > 0 && with == 0 ? 0 : 1;

@@ -146,10 +146,11 @@ def test_python_writer_c_reader(name, programs):
 
 def test_follow_is_exact_under_a_10khz_c_writer(name, programs):
     """Every version comes once, in order, each with its own frame; what is
-    skipped is counted, and delivered + lost == written. Twice: with 1024
-    slots (keeping up: nothing lost) and with 4 slots and a slow consumer
-    (losing, and counting it)."""
-    for slots, pause in ((1024, 0), (4, 0.002)):
+    skipped is counted, and delivered + lost == written. Twice: with 8192
+    slots, more than the 5000 versions written, so that nothing can be lost
+    however long this process is kept off the CPU, and with 4 slots and a
+    slow consumer (losing, and counting it)."""
+    for slots, pause in ((8192, 0), (4, 0.002)):
         seg = "%s-%d" % (name, slots)
         with seqshm.Segment(seg, create=True, schema=FRAME, slots=slots) as s:
             w = subprocess.Popen([programs["pywriter"], seg, "10000", "5000"])
