@@ -17,6 +17,7 @@
 
 #include <inttypes.h>
 #include <math.h>
+#include <stdbool.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -166,8 +167,21 @@ static int sampler(const char *name, uint64_t end)
     return 0;
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
+    if (argc > 1) {
+        bool help = strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0;
+        fprintf(help ? stdout : stderr,
+                "%susage: demo\n"
+                "Publishes an 80-byte sensor frame at %d Hz into a segment of "
+                "%d slots for %d s,\nwith a follower that consumes every "
+                "frame and a sampler that reads the latest\nten times a "
+                "second (see the top of examples/demo.c). It takes no "
+                "options.\n",
+                help ? "" : "demo: no options are taken\n", RATE_HZ, SLOTS,
+                RUN_SECONDS);
+        return help ? 0 : 2;
+    }
     char name[64];
     snprintf(name, sizeof name, "seqshm-demo-%d", (int)getpid());
     seqshm *shm;

@@ -255,6 +255,11 @@ SEQSHM_API const char *seqshm_strerror(int status);
 /* Longest name, not counting an optional leading '/'. */
 #define SEQSHM_NAME_MAX 200
 
+/* The release this header belongs to (the shared library's is
+ * libseqshm.so.<major>.<minor>.<patch>; the tool prints it for
+ * `seqshm --version`). */
+#define SEQSHM_VERSION "1.0.0"
+
 typedef struct seqshm_options {
     unsigned flags;    /* as for seqshm_open */
     unsigned mode;     /* permission bits of a new segment; 0 means 0600.

@@ -185,7 +185,8 @@ static int main_help(FILE *f)
                "  create   create a segment\n"
                "  write    publish standard input as the payload\n"
                "  rm       remove a segment\n\n"
-               "'seqshm COMMAND --help' tells more. Exit status: 0 success, "
+               "'seqshm COMMAND --help' tells more; 'seqshm --version' the "
+               "release. Exit status: 0 success, "
                "1 error, 2 bad usage.\n");
     return f == stdout ? 0 : 2;
 }
@@ -645,6 +646,10 @@ int main(int argc, char **argv)
     if (strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0 ||
         strcmp(cmd, "help") == 0)
         return main_help(stdout);
+    if (strcmp(cmd, "--version") == 0) {
+        printf("seqshm %s\n", SEQSHM_VERSION);
+        return 0;
+    }
     const char *help = help_for(cmd);
     if (help == NULL) {
         fprintf(stderr, "seqshm: unknown command '%s'\n", cmd);
