@@ -19,7 +19,8 @@ CLANGXX ?= clang++
 CXX     ?= c++
 PREFIX  ?= /usr/local
 DESTDIR ?=
-VERSION := 1.0.0
+# the release, from the header's SEQSHM_VERSION
+VERSION := $(shell sed -n 's/^\#define SEQSHM_VERSION "\(.*\)"/\1/p' include/seqshm.h)
 SOMAJOR := 1
 
 # The Python package (python/) is for the system's Python, the one Debian's
@@ -55,7 +56,9 @@ export SEQSHM_TEST_RUN ?= $(shell od -An -N4 -tx4 /dev/urandom | tr -d ' ')
 .PHONY: all test test-run demo bench bench-deps bench-smoke install uninstall clean \
         deps check-clang models transcripts readme-transcripts bench-refresh stress tsan examples run-examples tool-test fuzz \
         fuzz-corpus soak valgrind python-test bench-python bridge bridge-skipped \
-        bridge-test bench-bridge test-arm64 test-windows
+        bridge-test bench-bridge test-arm64 test-windows test-arm64-run test-windows-run fuzz-run \
+        bench-run bench-smoke-run bench-python-run bench-bridge-run figures snippets \
+        record-runs
 all: build/rel/libseqshm.a build/rel/libseqshm.so build/rel/seqshm examples bridge
 ifneq ($(HAVE_CXX),yes)
 	@echo "seqshm: no C++ compiler ($(CXX)): built everything C, skipped the C++ examples"
@@ -107,7 +110,10 @@ build/rel/make_corpus: tests/fuzz/make_corpus.c build/rel/libseqshm.a
 	$(Q)$(CC) $(CPPFLAGS) $(CSTD) $(WARN) $< build/rel/libseqshm.a -o $@ $(LDLIBS)
 fuzz-corpus: build/rel/make_corpus
 	mkdir -p tests/fuzz/corpus && build/rel/make_corpus tests/fuzz/corpus
-fuzz: deps build/fuzz/fuzz_open
+fuzz:
+	@sh scripts/deps.sh
+	@$(MAKE) --no-print-directory fuzz-run
+fuzz-run: build/fuzz/fuzz_open
 	@mkdir -p build/fuzz/corpus
 	@echo "fuzzing for $(FUZZ_SECONDS) s (log: build/fuzz/log)"
 	@build/fuzz/fuzz_open -max_total_time=$(FUZZ_SECONDS) -timeout=10 \
@@ -147,10 +153,14 @@ build/arm64/demo: examples/demo.c build/arm64/libseqshm.a
 	@echo "  LD      $@"
 	$(Q)$(ARM_CC) $(CPPFLAGS) $(CSTD) $(WARN) -O2 $< build/arm64/libseqshm.a \
 	    -o $@ -lm $(LDLIBS)
+# Each target that installs what it needs runs the rest in a new make, which
+# reads this file again: every tool it names (WINE, HAVE_NATS, HAVE_CXX,
+# PYTHON, ...) is resolved after the installs, not before them.
 test-arm64:
 	@sh scripts/deps.sh arm64
-	@$(MAKE) --no-print-directory build/arm64/libseqshm.a build/arm64/stress \
-	    build/arm64/killer build/arm64/demo $(ARM_EX)
+	@$(MAKE) --no-print-directory test-arm64-run
+test-arm64-run: build/arm64/libseqshm.a build/arm64/stress build/arm64/killer \
+                build/arm64/demo $(ARM_EX)
 	@sh scripts/arm64-fences.sh build/arm64 $(ARM_CC)
 	$(ARM_RUN) build/arm64/stress --seconds 0.5
 	$(ARM_RUN) build/arm64/killer --kills 60 --no-mutex
@@ -185,7 +195,8 @@ build/win/seqshm.exe: tools/seqshm.c tools/follow.c tools/fields.c tools/host_wi
 	    tools/fields.c tools/host_win32.c build/win/libseqshm.a -o $@ -static -lpthread
 test-windows:
 	@sh scripts/deps.sh windows
-	@$(MAKE) --no-print-directory build/win/wintests.exe build/win/seqshm.exe
+	@$(MAKE) --no-print-directory test-windows-run
+test-windows-run: build/win/wintests.exe build/win/seqshm.exe
 	WINEDEBUG=-all $(WINE) build/win/wintests.exe
 
 # ------------------------------------------------------------------ bridge
@@ -278,8 +289,8 @@ test:
 	@$(MAKE) --no-print-directory -j1 test-run
 
 # Criterion under ASan+UBSan runs the same suite as the plain build.
-test-run: models stress tsan run-examples tool-test transcripts valgrind python-test \
-          bridge-test
+test-run: models stress tsan run-examples tool-test transcripts figures snippets \
+          valgrind python-test bridge-test
 	sh scripts/skips-visible.sh build/fault/unit --jobs 2
 	build/fault/unit_hpp --jobs 2
 	build/clang/unit_hpp --jobs 2
@@ -287,17 +298,24 @@ test-run: models stress tsan run-examples tool-test transcripts valgrind python-
 	SEQSHM_TEST_POLL=1 build/poll/unit --jobs 2
 	@sh scripts/shm-clean-check.sh
 
-# what the Python package costs (python/bench.py); bench/results/python.txt
-# is the run the README quotes
-bench-python: all build/rel/pywriter
+# what the Python package costs (python/bench.py) and what the bridge costs
+# (tests/bridge/bench_bridge.py), into BENCH_OUT like make bench; the runs
+# the README quotes are bench/results/python.txt and bridge.txt
+# (make bench-python BENCH_OUT=bench/results rewrites them).
+bench-python:
+	@sh scripts/deps.sh python
+	@$(MAKE) --no-print-directory bench-python-run
+bench-python-run: all build/rel/pywriter
+	@mkdir -p $(BENCH_OUT)
 	PYTHONPATH=python $(PYTHON) python/bench.py --json build/python-bench.json \
-	    | tee bench/results/python.txt
-
-# what the bridge costs (tests/bridge/bench_bridge.py); the run the README
-# quotes is bench/results/bridge.txt
-bench-bridge: all build/rel/seqshm-bridge build/bench/nats_floor
+	    | tee $(BENCH_OUT)/python.txt
+bench-bridge:
+	@sh scripts/deps.sh bridge
+	@$(MAKE) --no-print-directory bench-bridge-run
+bench-bridge-run: all build/rel/seqshm-bridge build/bench/nats_floor
+	@mkdir -p $(BENCH_OUT)
 	PYTHONPATH=python:tests/bridge $(PYTHON) tests/bridge/bench_bridge.py \
-	    | tee bench/results/bridge.txt
+	    | tee $(BENCH_OUT)/bridge.txt
 
 # seqshm-bridge against a real nats-server (tests/bridge, pytest)
 bridge-test: all build/rel/seqshm-bridge
@@ -319,6 +337,24 @@ transcripts: all build/rel/pywriter
 	@sh scripts/transcripts.sh check
 readme-transcripts: all build/rel/pywriter
 	@sh scripts/transcripts.sh update
+
+# every figure in README.md and docs/ is in the committed result file its
+# block names, and the committed summary is what bench/summary.py makes of
+# the committed JSON (scripts/record-runs.sh rewrites the runs' files)
+figures:
+	@$(PYTHON) scripts/figures.py
+	@$(PYTHON) bench/summary.py bench/results/bench.json | \
+	    diff -u bench/results/summary.txt - >&2 && \
+	    echo "figures: bench/results/summary.txt is bench/summary.py's of bench.json" || \
+	    { echo "figures: bench/results/summary.txt is stale (make bench-refresh)" >&2; exit 1; }
+
+# the demo, kill-test and soak runs the README quotes (bench/results)
+record-runs: build/rel/demo build/rel/killer build/rel/soak
+	@sh scripts/record-runs.sh
+
+# every code block of README.md and docs/ compiles, and runs where it says
+snippets: all build/rel/pywriter
+	@PYTHON=$(PYTHON) sh scripts/snippets.sh
 
 # spin: the wait/wake and claim protocols, and the old mistakes they catch
 models:
@@ -368,11 +404,17 @@ bench-deps:
 	@sh scripts/deps.sh bench
 
 # Runs every benchmark (a few minutes), writes the JSON, prints the summary
-# table of ratios and draws the chart.
-bench: bench-deps build/bench/seqshm-bench
+# table of ratios and draws the chart. Google Benchmark's own lines go to
+# build/bench/bench.log.
+bench:
+	@sh scripts/deps.sh bench
+	@$(MAKE) --no-print-directory bench-run
+bench-run: build/bench/seqshm-bench
 	@mkdir -p $(BENCH_OUT)
-	build/bench/seqshm-bench $(BENCH_ARGS) \
-	    --benchmark_out=$(BENCH_OUT)/bench.json --benchmark_out_format=json
+	@echo "running every benchmark (about six minutes; log: build/bench/bench.log)"
+	$(Q)build/bench/seqshm-bench $(BENCH_ARGS) \
+	    --benchmark_out=$(BENCH_OUT)/bench.json --benchmark_out_format=json \
+	    >build/bench/bench.log 2>&1 || { tail -n 20 build/bench/bench.log; exit 1; }
 	python3 bench/summary.py $(BENCH_OUT)/bench.json | tee $(BENCH_OUT)/summary.txt
 	gnuplot -e "dir='$(BENCH_OUT)'" bench/plot.gp
 
@@ -382,7 +424,10 @@ bench-refresh:
 
 # CI: the benchmark binary builds and runs every case, briefly; no timing
 # is judged.
-bench-smoke: bench-deps build/bench/seqshm-bench
+bench-smoke:
+	@sh scripts/deps.sh bench
+	@$(MAKE) --no-print-directory bench-smoke-run
+bench-smoke-run: build/bench/seqshm-bench
 	SEQSHM_BENCH_SMOKE=1 build/bench/seqshm-bench \
 	    --benchmark_out=build/bench/smoke.json --benchmark_out_format=json \
 	    >/dev/null
@@ -435,6 +480,11 @@ build/rel/demo: examples/demo.c build/rel/libseqshm.a
 	    $(LDLIBS) -lm
 demo: build/rel/demo
 	build/rel/demo
+ifneq ($(HAVE_CXX),yes)
+	@echo "seqshm: no C++ compiler ($(CXX)): the demo is C; the C++ examples were not built"
+endif
+	@$(PYTHON) -c 'import numpy, matplotlib' 2>/dev/null || \
+	    echo "seqshm: no python3 with NumPy and matplotlib: the live plot of the demo (examples/python/plot.py) needs them"
 
 # ------------------------------------------------------------------ install
 # The loader searches /usr/lib and /usr/local/lib (install runs ldconfig
@@ -455,6 +505,11 @@ install: all
 	    > $(DESTDIR)$(PREFIX)/lib/pkgconfig/seqshm.pc
 	$(Q)install -m 755 build/rel/seqshm $(DESTDIR)$(PREFIX)/bin/
 	$(Q)install -m 644 tools/seqshm.1 $(DESTDIR)$(PREFIX)/share/man/man1/
+	$(Q)if [ -x build/rel/seqshm-bridge ]; then \
+	    install -m 755 build/rel/seqshm-bridge $(DESTDIR)$(PREFIX)/bin/; else \
+	    echo "seqshm-bridge: not installed (not built: no NATS C client, apt-get install libnats-dev)"; fi
+	$(Q)if [ -z "$(PYVER)" ]; then \
+	    echo "Python package: not installed (no $(PYTHON); PYTHON=... names another)"; fi
 	$(Q)if [ -n "$(PYVER)" ]; then \
 	    install -d $(DESTDIR)$(PYDIR)/seqshm && \
 	    install -m 644 python/seqshm/__init__.py python/seqshm/_lib.py \
@@ -476,8 +531,11 @@ uninstall:
 	      $(DESTDIR)$(PREFIX)/include/seqshm.h \
 	      $(DESTDIR)$(PREFIX)/include/seqshm.hpp \
 	      $(DESTDIR)$(PREFIX)/bin/seqshm \
+	      $(DESTDIR)$(PREFIX)/bin/seqshm-bridge \
 	      $(DESTDIR)$(PREFIX)/share/man/man1/seqshm.1
 	$(Q)if [ -n "$(PYVER)" ]; then rm -rf $(DESTDIR)$(PYDIR)/seqshm; fi
+	@if [ -z "$(DESTDIR)" ] && [ "$$(id -u)" = 0 ] && command -v ldconfig >/dev/null 2>&1; then \
+	    ldconfig; fi
 
 clean:
 	$(Q)rm -rf build

@@ -79,11 +79,12 @@ if [ "$mode" = update ]; then
     echo "transcripts: README.md updated"
     exit 0
 fi
-# numbers as N (a float's digits too: 1.5 and 2 are both N)
-loose() { sed -E 's/[0-9]+/N/g; s/N\.N/N/g; s/ +/ /g'; }
+# numbers as N (a float's digits too: 1.5 and 2 are both N), and the
+# segment's owner, the user who ran it (root in the README), as OWNER
+loose() { sed -E "s/(^| )$1( |\$)/\1OWNER\2/g; s/[0-9]+/N/g; s/N\.N/N/g; s/ +/ /g"; }
 awk -v b="$begin" -v e="$end" '$0 == e { on = 0 } on && !/^```/ { print } $0 == b { on = 1 }' \
-    "$readme" | loose >"$tmp/want"
-loose <"$out" >"$tmp/got"
+    "$readme" | loose root >"$tmp/want"
+loose "$(id -un)" <"$out" >"$tmp/got"
 if ! diff -u "$tmp/want" "$tmp/got" >"$tmp/diff"; then
     echo "transcripts: the README's tool transcript differs from what the tool prints now" >&2
     echo "(numbers shown as N; 'make readme-transcripts' rewrites it):" >&2

@@ -224,6 +224,9 @@ for c in ls info dump watch create write rm; do
     has "$tmp/out" "usage: seqshm $c" "$c --help"
 done
 expect 0 "--help" -- "$T" --help
+expect 0 "--version" -- "$T" --version
+grep -qx "seqshm $(sed -n 's/^#define SEQSHM_VERSION "\(.*\)"/\1/p' include/seqshm.h)" "$tmp/out" &&
+    ok || bad "--version prints the header's SEQSHM_VERSION: $(cat "$tmp/out")"
 expect 0 "rm" -- "$T" rm "$P-a"
 [ ! -e "/dev/shm/$P-a" ] && ok || bad "rm removes"
 
@@ -233,6 +236,10 @@ for f in lib/libseqshm.a lib/libseqshm.so lib/libseqshm.so.1 lib/pkgconfig/seqsh
          include/seqshm.h include/seqshm.hpp bin/seqshm share/man/man1/seqshm.1; do
     [ -e "$tmp/stage/usr/$f" ] && ok || bad "installed $f"
 done
+if [ -x build/rel/seqshm-bridge ]; then
+    [ -x "$tmp/stage/usr/bin/seqshm-bridge" ] && ok || bad "installed bin/seqshm-bridge"
+fi
+grep -qx 'License: MIT' "$tmp/stage/usr/lib/pkgconfig/seqshm.pc" && ok || bad "seqshm.pc names the license"
 # the Python package, where Debian's Python looks for /usr, pointing at the
 # library it was installed with
 pkg="$tmp/stage/usr/lib/python3/dist-packages/seqshm"
@@ -284,11 +291,15 @@ has "$tmp/out" "seqshm demo" "the demo ran"
 if command -v man >/dev/null 2>&1; then
     expect 0 "the installed man page renders" -- man -l "$tmp/usr/share/man/man1/seqshm.1"
     has "$tmp/out" "seqshm - list, inspect" "man page NAME line"
+else
+    echo "SKIP tool: the man page is not rendered: no man command (apt-get install man-db)"
 fi
 
 # --- make bench writes a user's results under build/, not over the committed ones
-make -n bench 2>/dev/null | grep -qE '(^|[ =])bench/results' &&
-    bad "make bench writes into bench/results" || ok
+for t in bench bench-python bench-bridge; do
+    make -n $t 2>/dev/null | grep -qE '(^|[ =])bench/results' &&
+        bad "make $t writes into bench/results" || ok
+done
 
 # --- the leftover check looks at its own run only ------------------------------
 touch "/dev/shm/seqshm-t-other$$-1-x"
