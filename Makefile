@@ -41,8 +41,15 @@ LIBCFLAGS = $(CSTD) $(WARN) $(CFLAGS) -fPIC -fvisibility=hidden \
             -fno-semantic-interposition
 LDLIBS   += -lpthread -lrt
 
-SRC := $(wildcard src/*.c)
-HDR := include/seqshm.h $(wildcard src/*.h)
+# The portable library and one platform's folder (src/platform.h says what
+# a platform provides).
+PLATFORM ?= linux
+SRC := $(wildcard src/*.c) $(wildcard src/$(PLATFORM)/*.c)
+PUBHDR := include/seqshm.h include/seqshm/inline.h
+HDR := $(PUBHDR) $(wildcard src/*.h) $(wildcard src/$(PLATFORM)/*.h)
+LIBCPPFLAGS = -Isrc/$(PLATFORM)
+# tests written once for every platform (tests/portable/harness.h)
+PORTABLE_TESTS := $(wildcard tests/portable/*.c)
 
 # C++ is needed only for seqshm.hpp's examples and tests (and the
 # benchmarks): without a C++ compiler, make, make install and make demo build
@@ -50,7 +57,7 @@ HDR := include/seqshm.h $(wildcard src/*.h)
 HAVE_CXX := $(shell command -v $(CXX) >/dev/null 2>&1 && echo yes)
 
 # Every segment a test run makes carries this run's tag in its name
-# (tests/run_tag.h), so the leftover check looks at this run's only.
+# (tests/common/run_tag.h), so the leftover check looks at this run's only.
 export SEQSHM_TEST_RUN ?= $(shell od -An -N4 -tx4 /dev/urandom | tr -d ' ')
 
 .PHONY: all test test-run demo bench bench-deps bench-smoke install uninstall clean \
@@ -65,21 +72,38 @@ ifneq ($(HAVE_CXX),yes)
 endif
 
 # ---------------------------------------------------------------- libraries
-# $(call libvariant,dir,compiler,extra-flags)
+# The API: the functions seqshm.h declares (SEQSHM_API), one a line.
+build/api.txt: include/seqshm.h
+	@mkdir -p $(@D)
+	$(Q)grep -o 'SEQSHM_API [^;(]*(' $< | grep -o 'seqshm_[a-z_]*(' | tr -d '(' | sort >$@
+
+# $(call archive,objects,toolchain-prefix): the static library the users link is
+# one object, partially linked, in which every name but the API's is made
+# local: a program may define its own now_ns or claim_wait and still link
+# (tests/checks/check-archive.sh). Test builds keep plain archives.
+define archive
+	$(Q)rm -f $@ $(@D)/seqshm-all.o
+	$(Q)$(2)ld -r -o $(@D)/seqshm-all.o $(1)
+	$(Q)$(2)objcopy --keep-global-symbols=build/api.txt $(@D)/seqshm-all.o
+	$(Q)$(2)ar rcs $@ $(@D)/seqshm-all.o
+endef
+
+# $(call libvariant,dir,compiler,extra-flags[,local])
 define libvariant
 build/$(1)/%.o: src/%.c $(HDR) | build/$(1)
+	@mkdir -p $$(@D)
 	@echo "  CC      $$@"
-	$(Q)$(2) $(CPPFLAGS) $(LIBCFLAGS) $(3) -c $$< -o $$@
-build/$(1)/libseqshm.a: $(SRC:src/%.c=build/$(1)/%.o)
+	$(Q)$(2) $(CPPFLAGS) $(LIBCPPFLAGS) $(LIBCFLAGS) $(3) -c $$< -o $$@
+build/$(1)/libseqshm.a: $(SRC:src/%.c=build/$(1)/%.o) $(if $(4),build/api.txt)
 	@echo "  AR      $$@"
-	$(Q)rm -f $$@ && ar rcs $$@ $$^
+	$(if $(4),$$(call archive,$(SRC:src/%.c=build/$(1)/%.o),),$(Q)rm -f $$@ && ar rcs $$@ $(SRC:src/%.c=build/$(1)/%.o))
 build/$(1):
 	mkdir -p $$@
 endef
 SANFLAGS  := -fsanitize=address,undefined -fno-omit-frame-pointer \
              -fno-sanitize-recover=all
 TSANFLAGS := -fsanitize=thread -O1
-$(eval $(call libvariant,rel,$(CC),))
+$(eval $(call libvariant,rel,$(CC),,local))
 $(eval $(call libvariant,fault,$(CC),-DSEQSHM_FAULT_INJECTION))
 $(eval $(call libvariant,san,$(CC),-DSEQSHM_FAULT_INJECTION $(SANFLAGS)))
 # TSan knows nothing of membarrier: its build publishes with full fences
@@ -121,10 +145,10 @@ fuzz-run: build/fuzz/fuzz_open
 	    build/fuzz/corpus tests/fuzz/corpus >build/fuzz/log 2>&1; rc=$$?; \
 	    grep -E '^(stat::number_of_executed_units|stat::new_units_added|Done)|ERROR|SUMMARY|artifact' \
 	    build/fuzz/log; exit $$rc
-	@sh scripts/shm-clean-check.sh
+	@sh tests/checks/shm-clean-check.sh
 
 # --------------------------------------------------------------------- tool
-build/rel/seqshm: tools/seqshm.c tools/follow.c tools/fields.c tools/host_posix.c tools/tool.h include/seqshm.h src/layout.h build/rel/libseqshm.a
+build/rel/seqshm: tools/seqshm.c tools/follow.c tools/fields.c tools/host_posix.c tools/tool.h $(PUBHDR) build/rel/libseqshm.a
 	@echo "  LD      $@"
 	$(Q)$(CC) $(CPPFLAGS) $(CSTD) $(WARN) -O2 tools/seqshm.c tools/follow.c tools/fields.c tools/host_posix.c build/rel/libseqshm.a -o $@ \
 	    $(LDLIBS)
@@ -134,17 +158,17 @@ build/rel/seqshm: tools/seqshm.c tools/follow.c tools/fields.c tools/host_posix.
 # C examples cross-built for aarch64 and run under qemu-user (whose TCG runs
 # ARM code with the host's stronger ordering: it proves the build and the
 # logic); the barriers themselves are checked in the generated code
-# (scripts/arm64-fences.sh).
+# (tests/checks/arm64-fences.sh).
 ARM_CC  ?= aarch64-linux-gnu-gcc
 ARM_RUN ?= qemu-aarch64 -L /usr/aarch64-linux-gnu
 $(eval $(call libvariant,arm64,$(ARM_CC),))
-build/arm64/stress build/arm64/killer: build/arm64/%: tests/%.c tests/pattern.h \
+build/arm64/stress build/arm64/killer: build/arm64/%: tests/stress/%.c tests/common/pattern.h \
                                         build/arm64/libseqshm.a
 	@echo "  LD      $@"
 	$(Q)$(ARM_CC) $(CPPFLAGS) $(CSTD) $(WARN) -O2 -Itests $< \
 	    build/arm64/libseqshm.a -o $@ $(LDLIBS)
 ARM_EX := $(patsubst examples/c/%.c,build/arm64/examples/c/%,$(wildcard examples/c/*.c))
-build/arm64/examples/c/%: examples/c/%.c include/seqshm.h build/arm64/libseqshm.a
+build/arm64/examples/c/%: examples/c/%.c $(PUBHDR) build/arm64/libseqshm.a
 	@mkdir -p $(@D)
 	@echo "  LD      $@"
 	$(Q)$(ARM_CC) $(CPPFLAGS) $(CSTD) $(WARN) -O2 $< build/arm64/libseqshm.a \
@@ -161,12 +185,12 @@ test-arm64:
 	@$(MAKE) --no-print-directory test-arm64-run
 test-arm64-run: build/arm64/libseqshm.a build/arm64/stress build/arm64/killer \
                 build/arm64/demo $(ARM_EX)
-	@sh scripts/arm64-fences.sh build/arm64 $(ARM_CC)
+	@sh tests/checks/arm64-fences.sh build/arm64 $(ARM_CC)
 	$(ARM_RUN) build/arm64/stress --seconds 0.5
 	$(ARM_RUN) build/arm64/killer --kills 60 --no-mutex
-	@sh scripts/run-examples.sh build/arm64/examples "$(ARM_RUN)" c
+	@sh tests/checks/run-examples.sh build/arm64/examples "$(ARM_RUN)" c
 	$(ARM_RUN) build/arm64/demo | tail -3
-	@sh scripts/shm-clean-check.sh
+	@sh tests/checks/shm-clean-check.sh
 
 # ----------------------------------------------------------------- windows
 # make test-windows: the library (src/ less its POSIX platform files, plus
@@ -174,22 +198,25 @@ test-arm64-run: build/arm64/libseqshm.a build/arm64/stress build/arm64/killer \
 # mingw-w64 and run under wine.
 WIN_CC   ?= x86_64-w64-mingw32-gcc
 WINE     ?= $(firstword $(wildcard /usr/lib/wine/wine64 /usr/bin/wine64 /usr/bin/wine) wine)
-WIN_SRC  := $(filter-out src/segment.c src/owner.c src/wait.c src/robust.c,$(SRC)) \
-            $(wildcard src/win32/*.c)
+WIN_SRC  := $(wildcard src/*.c) $(wildcard src/win32/*.c)
 WIN_OBJ  := $(patsubst src/%.c,build/win/%.o,$(WIN_SRC))
-build/win/%.o: src/%.c $(HDR) $(wildcard src/win32/*.h)
+build/win/%.o: src/%.c $(PUBHDR) $(wildcard src/*.h) $(wildcard src/win32/*.h)
 	@mkdir -p $(@D)
 	@echo "  CC      $@"
-	$(Q)$(WIN_CC) -Iinclude $(CSTD) $(WARN) -O2 -c $< -o $@
-build/win/libseqshm.a: $(WIN_OBJ)
+	$(Q)$(WIN_CC) -Iinclude -Isrc/win32 $(CSTD) $(WARN) -O2 -c $< -o $@
+build/win/libseqshm.a: $(WIN_OBJ) build/api.txt
 	@echo "  AR      $@"
-	$(Q)rm -f $@ && x86_64-w64-mingw32-ar rcs $@ $^
-build/win/wintests.exe: tests/win/wintests.c tests/pattern.h build/win/libseqshm.a
+	$(call archive,$(WIN_OBJ),x86_64-w64-mingw32-)
+# the Windows runner, with the portable tests the Linux suite runs too
+build/win/wintests.exe: tests/win/wintests.c tests/win/ptest_runner.c \
+                        $(PORTABLE_TESTS) tests/portable/harness.h tests/common/pattern.h \
+                        build/win/libseqshm.a
 	@echo "  LD      $@"
-	$(Q)$(WIN_CC) -Iinclude $(CSTD) $(WARN) -O2 $< build/win/libseqshm.a \
+	$(Q)$(WIN_CC) -Iinclude $(CSTD) $(WARN) -O2 tests/win/wintests.c \
+	    tests/win/ptest_runner.c $(PORTABLE_TESTS) build/win/libseqshm.a \
 	    -o $@ -static -lpthread
 build/win/seqshm.exe: tools/seqshm.c tools/follow.c tools/fields.c tools/host_win32.c \
-                      tools/tool.h include/seqshm.h build/win/libseqshm.a
+                      tools/tool.h $(PUBHDR) build/win/libseqshm.a
 	@echo "  LD      $@"
 	$(Q)$(WIN_CC) -Iinclude $(CSTD) $(WARN) -O2 tools/seqshm.c tools/follow.c \
 	    tools/fields.c tools/host_win32.c build/win/libseqshm.a -o $@ -static -lpthread
@@ -197,6 +224,8 @@ test-windows:
 	@sh scripts/deps.sh windows
 	@$(MAKE) --no-print-directory test-windows-run
 test-windows-run: build/win/wintests.exe build/win/seqshm.exe
+	@sh tests/checks/check-archive.sh build/win/libseqshm.a x86_64-w64-mingw32-nm \
+	    $(WIN_CC) "-static -lpthread"
 	WINEDEBUG=-all $(WINE) build/win/wintests.exe
 
 # ------------------------------------------------------------------ bridge
@@ -205,7 +234,7 @@ test-windows-run: build/win/wintests.exe build/win/seqshm.exe
 HAVE_NATS := $(shell echo 'int main(void){return 0;}' | \
     $(CC) -include nats/nats.h -x c - -o /dev/null -lnats >/dev/null 2>&1 && echo 1)
 BRIDGE_SRC := $(wildcard tools/bridge/*.c)
-build/rel/seqshm-bridge: $(BRIDGE_SRC) tools/bridge/bridge.h include/seqshm.h build/rel/libseqshm.a
+build/rel/seqshm-bridge: $(BRIDGE_SRC) tools/bridge/bridge.h $(PUBHDR) build/rel/libseqshm.a
 	@echo "  LD      $@"
 	$(Q)$(CC) $(CPPFLAGS) $(CSTD) $(WARN) -O2 -g $(BRIDGE_SRC) \
 	    build/rel/libseqshm.a -o $@ -lnats -lpthread $(LDLIBS)
@@ -217,57 +246,58 @@ bridge-skipped:
 	@echo "make: seqshm-bridge skipped: no NATS C client (apt-get install libnats-dev)"
 
 # -------------------------------------------------------------------- tests
-TEST_SRC  := $(wildcard tests/test_*.c)
-TEST_OBJS := $(TEST_SRC:tests/%.c=%)
+TEST_SRC  := $(wildcard tests/unit/test_*.c)
 TESTCFLAGS = $(CSTD) $(WARN) -O1 -g -Itests
 
-build/fault/unit: $(TEST_SRC) tests/util.c tests/util.h build/fault/libseqshm.a \
-                  build/fault/peer
+build/fault/unit: $(TEST_SRC) $(PORTABLE_TESTS) tests/unit/util.c tests/unit/util.h \
+                  tests/portable/harness.h build/fault/libseqshm.a build/fault/peer
 	@echo "  LD      $@"
-	$(Q)$(CC) $(CPPFLAGS) $(TESTCFLAGS) $(TEST_SRC) tests/util.c \
-	    build/fault/libseqshm.a -o $@ -lcriterion $(LDLIBS)
-build/san/unit: $(TEST_SRC) tests/util.c tests/util.h build/san/libseqshm.a \
-                build/san/peer
+	$(Q)$(CC) $(CPPFLAGS) $(TESTCFLAGS) -DPORTABLE_CRITERION $(TEST_SRC) \
+	    $(PORTABLE_TESTS) tests/unit/util.c build/fault/libseqshm.a -o $@ \
+	    -lcriterion $(LDLIBS)
+build/san/unit: $(TEST_SRC) $(PORTABLE_TESTS) tests/unit/util.c tests/unit/util.h \
+                tests/portable/harness.h build/san/libseqshm.a build/san/peer
 	@echo "  LD      $@"
-	$(Q)$(CC) $(CPPFLAGS) $(TESTCFLAGS) $(SANFLAGS) $(TEST_SRC) tests/util.c \
-	    build/san/libseqshm.a -o $@ -lcriterion $(LDLIBS)
-build/poll/unit: tests/test_wait.c tests/util.c tests/util.h \
+	$(Q)$(CC) $(CPPFLAGS) $(TESTCFLAGS) -DPORTABLE_CRITERION $(SANFLAGS) \
+	    $(TEST_SRC) $(PORTABLE_TESTS) tests/unit/util.c build/san/libseqshm.a \
+	    -o $@ -lcriterion $(LDLIBS)
+build/poll/unit: tests/unit/test_wait.c tests/unit/util.c tests/unit/util.h \
                  build/poll/libseqshm.a build/poll/peer
 	@echo "  LD      $@"
-	$(Q)$(CC) $(CPPFLAGS) $(TESTCFLAGS) tests/test_wait.c tests/util.c \
+	$(Q)$(CC) $(CPPFLAGS) $(TESTCFLAGS) tests/unit/test_wait.c tests/unit/util.c \
 	    build/poll/libseqshm.a -o $@ -lcriterion $(LDLIBS)
 # the second program of the exec tests
 VARIANT_FLAGS_san := $(SANFLAGS)
-build/%/peer: tests/peer.c build/%/libseqshm.a
+build/%/peer: tests/unit/peer.c build/%/libseqshm.a
 	@echo "  LD      $@"
 	$(Q)$(CC) $(CPPFLAGS) $(TESTCFLAGS) $(VARIANT_FLAGS_$*) $< \
 	    build/$*/libseqshm.a -o $@ $(LDLIBS)
 
-build/rel/stress: tests/stress.c tests/pattern.h build/rel/libseqshm.a
+build/rel/stress: tests/stress/stress.c tests/common/pattern.h build/rel/libseqshm.a
 	@echo "  LD      $@"
 	$(Q)$(CC) $(CPPFLAGS) $(CSTD) $(WARN) -O2 -g -Itests $< \
 	    build/rel/libseqshm.a -o $@ $(LDLIBS)
-build/rel/writes: tests/writes.c build/rel/libseqshm.a
+build/rel/writes: tests/stress/writes.c build/rel/libseqshm.a
 	@echo "  LD      $@"
 	$(Q)$(CC) $(CPPFLAGS) $(CSTD) $(WARN) -O2 -g $< build/rel/libseqshm.a \
 	    -o $@ $(LDLIBS)
-build/rel/killer: tests/killer.c tests/pattern.h build/rel/libseqshm.a
+build/rel/killer: tests/stress/killer.c tests/common/pattern.h build/rel/libseqshm.a
 	@echo "  LD      $@"
 	$(Q)$(CC) $(CPPFLAGS) $(CSTD) $(WARN) -O2 -g -Itests $< \
 	    build/rel/libseqshm.a -o $@ $(LDLIBS)
-build/rel/pywriter: tests/pywriter.c build/rel/libseqshm.a
+build/rel/pywriter: tests/common/pywriter.c build/rel/libseqshm.a
 	@echo "  LD      $@"
 	$(Q)$(CC) $(CPPFLAGS) $(CSTD) $(WARN) -O2 -g $< build/rel/libseqshm.a \
 	    -o $@ $(LDLIBS)
-build/rel/litmus_fence: tests/litmus_fence.c build/rel/libseqshm.a
+build/rel/litmus_fence: tests/stress/litmus_fence.c build/rel/$(PLATFORM)/barrier.o
 	@echo "  LD      $@"
-	$(Q)$(CC) $(CPPFLAGS) $(CSTD) $(WARN) -O2 -g $< build/rel/libseqshm.a \
-	    -o $@ $(LDLIBS)
-build/rel/soak: tests/soak.c tests/pattern.h build/rel/libseqshm.a
+	$(Q)$(CC) $(CPPFLAGS) $(LIBCPPFLAGS) $(CSTD) $(WARN) -O2 -g $< \
+	    build/rel/$(PLATFORM)/barrier.o -o $@ $(LDLIBS)
+build/rel/soak: tests/stress/soak.c tests/common/pattern.h build/rel/libseqshm.a
 	@echo "  LD      $@"
 	$(Q)$(CC) $(CPPFLAGS) $(CSTD) $(WARN) -O2 -g -Itests $< \
 	    build/rel/libseqshm.a -o $@ $(LDLIBS)
-build/tsan/stress_threads: tests/stress_threads.c tests/pattern.h \
+build/tsan/stress_threads: tests/stress/stress_threads.c tests/common/pattern.h \
                            build/tsan/libseqshm.a
 	@echo "  LD      $@"
 	$(Q)$(CLANG) $(CPPFLAGS) $(CSTD) $(WARN) $(TSANFLAGS) -g -Itests $< \
@@ -291,12 +321,12 @@ test:
 # Criterion under ASan+UBSan runs the same suite as the plain build.
 test-run: models stress tsan run-examples tool-test transcripts figures snippets \
           valgrind python-test bridge-test
-	sh scripts/skips-visible.sh build/fault/unit --jobs 2
+	sh tests/checks/skips-visible.sh build/fault/unit --jobs 2
 	build/fault/unit_hpp --jobs 2
 	build/clang/unit_hpp --jobs 2
 	ASAN_OPTIONS=detect_leaks=1 build/san/unit --jobs 2
 	SEQSHM_TEST_POLL=1 build/poll/unit --jobs 2
-	@sh scripts/shm-clean-check.sh
+	@sh tests/checks/shm-clean-check.sh
 
 # what the Python package costs (python/bench.py) and what the bridge costs
 # (tests/bridge/bench_bridge.py), into BENCH_OUT like make bench; the runs
@@ -329,20 +359,20 @@ stress: build/rel/stress build/rel/killer build/rel/writes build/rel/litmus_fenc
 	build/rel/litmus_fence; rc=$$?; [ $$rc = 0 ] || [ $$rc = 77 ]
 	build/rel/stress --seconds 1
 	build/rel/killer --kills 150
-	sh tests/futex_calls.sh build/rel/writes
+	sh tests/checks/futex_calls.sh build/rel/writes
 
 # the README's transcripts match what today's code prints
 # (make readme-transcripts rewrites them from a fresh run)
 transcripts: all build/rel/pywriter
-	@sh scripts/transcripts.sh check
+	@sh tests/checks/transcripts.sh check
 readme-transcripts: all build/rel/pywriter
-	@sh scripts/transcripts.sh update
+	@sh tests/checks/transcripts.sh update
 
 # every figure in README.md and docs/ is in the committed result file its
 # block names, and the committed summary is what bench/summary.py makes of
 # the committed JSON (scripts/record-runs.sh rewrites the runs' files)
 figures:
-	@$(PYTHON) scripts/figures.py
+	@$(PYTHON) tests/checks/figures.py
 	@$(PYTHON) bench/summary.py bench/results/bench.json | \
 	    diff -u bench/results/summary.txt - >&2 && \
 	    echo "figures: bench/results/summary.txt is bench/summary.py's of bench.json" || \
@@ -354,25 +384,25 @@ record-runs: build/rel/demo build/rel/killer build/rel/soak
 
 # every code block of README.md and docs/ compiles, and runs where it says
 snippets: all build/rel/pywriter
-	@PYTHON=$(PYTHON) sh scripts/snippets.sh
+	@PYTHON=$(PYTHON) sh tests/checks/snippets.sh
 
 # spin: the wait/wake and claim protocols, and the old mistakes they catch
 models:
-	@sh scripts/models.sh
+	@sh tests/checks/models.sh
 
 tsan: build/tsan/stress_threads
 	TSAN_OPTIONS=halt_on_error=1 build/tsan/stress_threads --seconds 3
 
 # memcheck over the Criterion suite and the C examples
 valgrind: build/fault/unit examples
-	@sh scripts/valgrind.sh
+	@sh tests/checks/valgrind.sh
 
 # make soak [SOAK_SECONDS=600]: writers, readers, random kills, opens and
 # closes over every layout (CI: 60 s).
 SOAK_SECONDS ?= 600
 soak: build/rel/soak
 	build/rel/soak --seconds $(SOAK_SECONDS)
-	@sh scripts/shm-clean-check.sh
+	@sh tests/checks/shm-clean-check.sh
 
 # gcc builds everything; clang must compile the library cleanly too.
 check-clang: build/clang/libseqshm.a
@@ -386,7 +416,7 @@ BENCH_CC  := bench/gbench.cc bench/boost_shim.cc
 # ones (bench/results) that the README quotes.
 BENCH_OUT ?= build/bench/results
 BENCH_ARGS ?= --benchmark_enable_random_interleaving=true
-build/bench/%.o: bench/%.c $(wildcard bench/*.h) include/seqshm.h | build/bench
+build/bench/%.o: bench/%.c $(wildcard bench/*.h) $(PUBHDR) | build/bench
 	@echo "  CC      $@"
 	$(Q)$(CC) $(CPPFLAGS) $(CSTD) $(WARN) -O2 -g -c $< -o $@
 build/bench/%.o: bench/%.cc $(wildcard bench/*.h) | build/bench
@@ -440,35 +470,37 @@ CXXWARN := -Wall -Wextra -Werror
 EX_C    := $(patsubst examples/c/%.c,build/examples/c/%,$(wildcard examples/c/*.c))
 EX_CPP  := $(patsubst examples/cpp/%.cpp,build/examples/cpp/%,$(wildcard examples/cpp/*.cpp))
 examples: $(EX_C) $(if $(HAVE_CXX),$(EX_CPP)) build/rel/demo
-build/examples/c/%: examples/c/%.c include/seqshm.h build/rel/libseqshm.a
+build/examples/c/%: examples/c/%.c $(PUBHDR) build/rel/libseqshm.a
 	@mkdir -p $(@D)
 	@echo "  LD      $@"
 	$(Q)$(CC) $(CPPFLAGS) $(CSTD) $(WARN) -O2 $< build/rel/libseqshm.a -o $@ $(LDLIBS)
-build/examples/cpp/%: examples/cpp/%.cpp include/seqshm.hpp include/seqshm.h \
+build/examples/cpp/%: examples/cpp/%.cpp include/seqshm.hpp $(PUBHDR) \
                       build/rel/libseqshm.a
 	@mkdir -p $(@D)
 	@echo "  LD      $@"
 	$(Q)$(CXX) -Iinclude -std=c++20 $(CXXWARN) -O2 $< build/rel/libseqshm.a \
 	    -o $@ $(LDLIBS)
 run-examples: examples
-	@sh scripts/run-examples.sh
+	@sh tests/checks/run-examples.sh
 
 # the tool against live segments; install + pkg-config; exported symbols;
 # no global state
 tool-test: all build/fault/peer
-	@sh scripts/check-exports.sh build/rel/libseqshm.so
-	@sh scripts/check-no-globals.sh build/rel/libseqshm.a
-	@sh tests/tool.sh build/rel/seqshm build/fault/peer
-	@sh tests/deps_check.sh
-	@python3 tests/summary_check.py
+	@sh tests/checks/check-exports.sh build/rel/libseqshm.so
+	@sh tests/checks/check-archive.sh build/rel/libseqshm.a
+	@sh tests/checks/check-no-globals.sh build/rel/libseqshm.a
+	@$(PYTHON) tests/checks/check-names.py
+	@sh tests/checks/tool.sh build/rel/seqshm build/fault/peer
+	@sh tests/checks/deps_check.sh
+	@python3 tests/checks/summary_check.py
 
 # The wrapper's tests, with g++ and clang++ (against the fault build, which
 # lets a test stall a writer).
-build/fault/unit_hpp: tests/test_hpp.cpp include/seqshm.hpp build/fault/libseqshm.a
+build/fault/unit_hpp: tests/unit/test_hpp.cpp include/seqshm.hpp build/fault/libseqshm.a
 	@echo "  LD      $@"
 	$(Q)$(CXX) -Iinclude -std=c++20 $(CXXWARN) -O1 -g $< build/fault/libseqshm.a \
 	    -o $@ -lcriterion $(LDLIBS)
-build/clang/unit_hpp: tests/test_hpp.cpp include/seqshm.hpp build/fault/libseqshm.a
+build/clang/unit_hpp: tests/unit/test_hpp.cpp include/seqshm.hpp build/fault/libseqshm.a
 	@echo "  LD      $@"
 	$(Q)$(CLANGXX) -Iinclude -std=c++20 $(CXXWARN) -O1 -g $< \
 	    build/fault/libseqshm.a -o $@ -lcriterion $(LDLIBS)
@@ -499,7 +531,9 @@ install: all
 	$(Q)install -m 755 build/rel/libseqshm.so.$(VERSION) $(DESTDIR)$(PREFIX)/lib/
 	$(Q)ln -sf libseqshm.so.$(VERSION) $(DESTDIR)$(PREFIX)/lib/libseqshm.so.$(SOMAJOR)
 	$(Q)ln -sf libseqshm.so.$(SOMAJOR) $(DESTDIR)$(PREFIX)/lib/libseqshm.so
+	$(Q)install -d $(DESTDIR)$(PREFIX)/include/seqshm
 	$(Q)install -m 644 include/seqshm.h include/seqshm.hpp $(DESTDIR)$(PREFIX)/include/
+	$(Q)install -m 644 include/seqshm/inline.h $(DESTDIR)$(PREFIX)/include/seqshm/
 	$(Q)sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@VERSION@|$(VERSION)|' \
 	    -e 's|@RPATH@|$(PC_RPATH)|' seqshm.pc.in \
 	    > $(DESTDIR)$(PREFIX)/lib/pkgconfig/seqshm.pc
@@ -530,9 +564,11 @@ uninstall:
 	      $(DESTDIR)$(PREFIX)/lib/pkgconfig/seqshm.pc \
 	      $(DESTDIR)$(PREFIX)/include/seqshm.h \
 	      $(DESTDIR)$(PREFIX)/include/seqshm.hpp \
+	      $(DESTDIR)$(PREFIX)/include/seqshm/inline.h \
 	      $(DESTDIR)$(PREFIX)/bin/seqshm \
 	      $(DESTDIR)$(PREFIX)/bin/seqshm-bridge \
 	      $(DESTDIR)$(PREFIX)/share/man/man1/seqshm.1
+	$(Q)rmdir $(DESTDIR)$(PREFIX)/include/seqshm 2>/dev/null || true
 	$(Q)if [ -n "$(PYVER)" ]; then rm -rf $(DESTDIR)$(PYDIR)/seqshm; fi
 	@if [ -z "$(DESTDIR)" ] && [ "$$(id -u)" = 0 ] && command -v ldconfig >/dev/null 2>&1; then \
 	    ldconfig; fi

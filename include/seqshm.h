@@ -116,10 +116,12 @@
  *     slots, schemas, the sole writer and every status are the same.
  *   - A mapping lives while any process holds a handle to it and goes with
  *     the last one. So a creator's close removes nothing (nor is anything
- *     left behind), SEQSHM_PERSIST cannot keep a segment no process has
- *     open, and seqshm_unlink only reports SEQSHM_OK if the segment exists
- *     (the name goes with its last handle) or SEQSHM_ENOENT.
- *   - The mode is not applied: a mapping in Local\ is the session's.
+ *     left behind); SEQSHM_PERSIST, which cannot keep a segment no process
+ *     has open, makes seqshm_open_opts fail with SEQSHM_ESYS and errno
+ *     ENOTSUP; seqshm_unlink of an existing segment, which cannot remove
+ *     it, fails the same way (SEQSHM_ENOENT if there is none).
+ *   - The mode is not applied: a mapping in Local\ is the session's (a mode
+ *     given is ignored; the tool refuses --mode).
  *   - Liveness is the kernel's: each writing identity holds the only handle
  *     of a named event, which the kernel destroys when the handle is closed
  *     or its process ends, however it ends; a probe opens it by name.
@@ -599,143 +601,12 @@ SEQSHM_API int seqshm_stat(const seqshm *shm, seqshm_info *info);
 
 /* ------------------------------------------------------ the inline read */
 
-/* seqshm_read() and seqshm_read_versioned() are also defined here, inline:
- * the caller's code makes the first attempt itself (no call, no argument
- * checks beyond NULL) and calls the library only when that attempt fails
- * (a write overlapped it, the payload is torn, the SEQSHM_MUTEX layout).
- * The library's own reads run the very same function, seqshm_inline_try().
- * The macros are function-like, so &seqshm_read is still the library's
- * exported function (what other languages bind to). Define SEQSHM_NO_INLINE
- * before including this header to call the library every time; the inline
- * reads are also left out under ThreadSanitizer (whose build of the library
- * copies with atomics) and for compilers other than GCC and Clang.
- *
- * What this makes part of the ABI, compiled into callers: the first members
- * of every handle (struct seqshm_inline_view below), the sequence word's
- * encoding (version * 8 plus three status bits) and the slot addressing. A
- * library that changes any of them changes its soname. */
-#if defined(__SANITIZE_THREAD__)
-#define SEQSHM_INLINE_TSAN_ 1
-#elif defined(__has_feature)
-#if __has_feature(thread_sanitizer)
-#define SEQSHM_INLINE_TSAN_ 1
-#endif
-#endif
-
-#if defined(__GNUC__)
-#include <string.h>
-
-/* The first members of every handle, as the inline read sees them. */
-struct seqshm_inline_view {
-    const uint64_t *seq;        /* the sequence word (atomic) */
-    const unsigned char *slots; /* slot i at slots + i * stride */
-    size_t stride;
-    uint64_t slot_mask;         /* slots - 1 */
-    uint64_t stall;             /* sequence bits that stop a copy */
-    uint64_t window;            /* (slots - 1) * 8 */
-    size_t size;                /* payload bytes */
-    bool locked_reads;          /* SEQSHM_MUTEX through a read-write handle */
-};
-
-/* The copy: payloads up to 64 bytes are copied inline with fixed-size moves
- * (a call to memcpy costs about as much as the whole read), each load
- * followed by its store, as memcpy does: loading a whole line first and
- * storing after makes reads of a line a writer keeps taking away retry far
- * more often. Larger payloads call memcpy. dst and src never overlap. */
-static inline void seqshm_inline_copy(void *dst, const void *src, size_t n)
-{
-    unsigned char *d = (unsigned char *)dst;
-    const unsigned char *s = (const unsigned char *)src;
-    /* The compiler is not to judge the branches below by the objects it may
-     * see behind dst and src: a 24-byte struct never takes the 33..64 path,
-     * but GCC would warn that it could. An empty asm hides the provenance
-     * (and costs nothing). */
-    __asm__("" : "+r"(d));
-    __asm__("" : "+r"(s));
-    if (n > 64) {
-        memcpy(d, s, n);
-    } else if (n >= 16) { /* 16..64: 16-byte moves, the last ones from the
-                             end (overlapping the earlier ones) */
-        if (n > 32) {
-            __builtin_memcpy(d, s, 16);
-            __builtin_memcpy(d + 16, s + 16, 16);
-            __builtin_memcpy(d + n - 32, s + n - 32, 16);
-        } else {
-            __builtin_memcpy(d, s, 16);
-        }
-        __builtin_memcpy(d + n - 16, s + n - 16, 16);
-    } else if (n >= 8) {
-        __builtin_memcpy(d, s, 8);
-        __builtin_memcpy(d + n - 8, s + n - 8, 8);
-    } else if (n >= 4) {
-        __builtin_memcpy(d, s, 4);
-        __builtin_memcpy(d + n - 4, s + n - 4, 4);
-    } else {
-        for (size_t i = 0; i < n; i++)
-            d[i] = s[i];
-    }
-}
-
-#ifndef SEQSHM_INLINE_COPY_
-#define SEQSHM_INLINE_COPY_(dst, src, n) seqshm_inline_copy((dst), (src), (n))
-#endif
-
-/* One read attempt of [off, off + len) of the newest version: the protocol.
- *     s0 := seq (acquire); stop if s0 shows a write into the slot wanted
- *     copy the slot of version s0 / 8
- *     fence (acquire): the copy before the reload
- *     s1 := seq; the copy is a snapshot iff s1 - (s0 without its bits)
- *                                            <= window
- * A writer that could overwrite that slot first stores a sequence beyond
- * the window (and, with one slot, the BUSY bit); if the copy saw any of its
- * stores, the acquire fence makes s1 see that sequence or a later one. The
- * argument in full is in the library's seqlock.h. *seq receives s0. */
-static inline bool seqshm_inline_try(const struct seqshm_inline_view *v,
-                                     void *dst, size_t len, size_t off,
-                                     uint64_t *seq)
-{
-    /* everything but the payload is read before the copy: the compiler
-     * would have to read it again after a call to memcpy */
-    const uint64_t *sp = v->seq;
-    uint64_t window = v->window;
-    uint64_t s0 = __atomic_load_n(sp, __ATOMIC_ACQUIRE);
-    *seq = s0;
-    if (__builtin_expect((s0 & v->stall) != 0, 0))
-        return false;
-    /* With one slot its address does not depend on s0: said with a branch,
-     * not arithmetic, so the CPU may fetch the payload while s0's cache line
-     * is still on its way. */
-    const unsigned char *slot =
-        __builtin_expect(v->slot_mask == 0, 1)
-            ? v->slots
-            : v->slots + (size_t)((s0 >> 3) & v->slot_mask) * v->stride;
-    SEQSHM_INLINE_COPY_(dst, slot + off, len);
-    __atomic_thread_fence(__ATOMIC_ACQUIRE);
-    uint64_t s1 = __atomic_load_n(sp, __ATOMIC_RELAXED);
-    return s1 - (s0 & ~(uint64_t)7) <= window;
-}
-
-#if !defined(SEQSHM_NO_INLINE) && !defined(SEQSHM_INLINE_TSAN_)
-static inline int seqshm_inline_read(const seqshm *shm, void *dst,
-                                     uint64_t *version, int64_t timeout_ns)
-{
-    const struct seqshm_inline_view *v =
-        (const struct seqshm_inline_view *)(const void *)shm;
-    uint64_t seq;
-    if (__builtin_expect(shm != NULL && dst != NULL && !v->locked_reads, 1) &&
-        __builtin_expect(seqshm_inline_try(v, dst, v->size, 0, &seq), 1)) {
-        if (version != NULL)
-            *version = seq >> 3;
-        return SEQSHM_OK;
-    }
-    return (seqshm_read_versioned)(shm, dst, version, timeout_ns);
-}
-#define seqshm_read(shm, dst, timeout_ns)                                      \
-    seqshm_inline_read((shm), (dst), NULL, (timeout_ns))
-#define seqshm_read_versioned(shm, dst, version, timeout_ns)                   \
-    seqshm_inline_read((shm), (dst), (version), (timeout_ns))
-#endif
-#endif /* __GNUC__ */
+/* seqshm_read() and seqshm_read_versioned() are also defined inline, in
+ * seqshm/inline.h (included here): the caller's code makes the first
+ * attempt itself and calls the library only when that attempt fails. Define
+ * SEQSHM_NO_INLINE before including this header to call the library every
+ * time. What that makes part of the ABI is said at the top of that file. */
+#include "seqshm/inline.h"
 
 #ifdef __cplusplus
 #undef seqshm

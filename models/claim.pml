@@ -1,13 +1,14 @@
 /* claim.pml - the writers' claim and its recovery (src/claim.c, seqlock.h,
- * read.c's writer_gone), with liveness as the kernel tells it (owner.c).
+ * src/recover.c), with liveness as the kernel tells it (src/process.c,
+ * src/linux/identity.c).
  *
  * Three writer processes, identities 1..3 (never reused), each make up to
  * two writes into a two-slot segment and may be killed at any step; the
  * kernel then drops the identity's lock (locked[id] = false) at once. A
- * read-only reader judges a stalled claim the way writer_gone() does.
+ * read-only reader judges a stalled claim the way recover_writer_gone() does.
  * Interleavings are sequentially consistent: the model checks the
  * protocol's logic; the memory orders that give the code the same
- * observations are argued in seqlock.h and read.c.
+ * observations are argued in seqlock.h and recover.c.
  *
  * Checked (assert):
  *   - a live owner's claim is never taken over;
@@ -105,7 +106,7 @@ dead:
     skip
 }
 
-/* writer_gone() of a read-only reader, twice. */
+/* recover_writer_gone() of a read-only reader, twice. */
 proctype reader()
 {
     byte s1, s2, o, n = 0, b;

@@ -1,4 +1,5 @@
-/* wait.pml - the wait/wake protocol of src/waiting.c (with wait.c's futex) and wake_if_waiting().
+/* wait.pml - the wait/wake protocol of src/waiting.c (with src/linux/wake.c's
+ * futex), wake_if_waiting() and the barrier pair of src/barrier.h.
  *
  * Two writers each publish the next version (serialised by the claim);
  * three read-write waiters wait, one for a version > 0, two for a version

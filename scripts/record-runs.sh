@@ -1,7 +1,7 @@
 #!/bin/sh
 # Records the runs whose output the README quotes, into bench/results: the
 # demo (demo.txt), the random-kill test (killer.txt) and a 60 s soak
-# (soak.txt). scripts/figures.py (make test) checks the README's excerpts
+# (soak.txt). tests/checks/figures.py (make test) checks the README's excerpts
 # against these files; run this (make record-runs) after changing what they
 # print, then update the excerpts.
 set -eu

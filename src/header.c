@@ -1,7 +1,6 @@
 /* header.c - the segment's header: where a new segment's parts go, and
  * every check an opener makes before trusting an object (layout.h). No
- * system calls: the platform's segment code (segment.c) maps the object
- * and calls these.
+ * system calls: open.c calls these on what the platform mapped.
  */
 #include "internal.h"
 
@@ -76,7 +75,7 @@ bool header_valid(const struct seqshm_header *h, uint64_t obj_size)
     if (h->payload_size * n > MAX_SLOTS_BYTES)
         return false;
     /* the schema's text lies in the object, before the slots (its content
-     * is checked by schema_stored) */
+     * is checked by header_schema) */
     if (h->schema_len > SEQSHM_SCHEMA_MAX ||
         SCHEMA_OFFSET + h->schema_len > obj_size)
         return false;

@@ -26,8 +26,9 @@ static inline bool copy_version(const struct seqshm *s, uint64_t w, void *dst)
 {
     copy_out(dst, slot_at(s, w), s->size);
     atomic_thread_fence(memory_order_acquire);
-    uint64_t s1 = atomic_load_explicit(&s->line->seq, memory_order_relaxed);
-    return s1 - w * SEQ_STEP <= s->window;
+    return seqshm_inline_intact(
+        atomic_load_explicit(&s->line->seq, memory_order_relaxed),
+        w * SEQ_STEP, s->window);
 }
 
 /* SEQSHM_MUTEX through a read-write handle: one slot, under the mutex. */
@@ -61,7 +62,6 @@ static int try_at(const struct seqshm *s, uint64_t *want, bool newest_ok,
 {
     if (s->locked_reads)
         return locked_at(s, want, newest_ok, dst, d);
-    bool slow;
     for (;;) {
         uint64_t s0 = atomic_load_explicit(&s->line->seq,
                                            memory_order_acquire);
@@ -75,10 +75,13 @@ static int try_at(const struct seqshm *s, uint64_t *want, bool newest_ok,
                 return SEQSHM_EOVERWRITTEN;
             *want = oldest;
             if (*want > s0 / SEQ_STEP) { /* one slot, being written */
-                d->seen = s0;
-                d->shm = s;
-                bool more = backoff(d, &slow);
-                int rc = (slow || !more) ? writer_gone(s) : SEQSHM_OK;
+                bool more = wait_step(s, d, s0);
+                uint64_t now = atomic_load_explicit(&s->line->seq,
+                                                    memory_order_relaxed);
+                uint64_t seen = s0;
+                int rc = recover_worth_asking(d, !more, &seen, now)
+                             ? recover_writer_gone(s)
+                             : SEQSHM_OK;
                 if (rc != SEQSHM_OK)
                     return rc;
                 if (!more)
@@ -104,12 +107,8 @@ static int wait_publish(const struct seqshm *s, struct deadline *d,
 {
     if (d->timeout == 0)
         return SEQSHM_ETIMEDOUT;
-    if (d->tries < EAGER_STEPS) {
-        bool slow;
-        d->shm = s;
-        d->seen = seen;
-        return backoff(d, &slow) ? SEQSHM_OK : SEQSHM_ETIMEDOUT;
-    }
+    if (d->tries < EAGER_STEPS)
+        return wait_step(s, d, seen) ? SEQSHM_OK : SEQSHM_ETIMEDOUT;
     int64_t left = deadline_left(d);
     if (left == 0)
         return SEQSHM_ETIMEDOUT;

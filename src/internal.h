@@ -27,27 +27,35 @@ HIDDEN void fault_point(const char *where);
  * library's too (seqlock.h), and copies the way this build copies. */
 #include "copy.h"
 #include "layout.h"
+#include "platform.h"
 
-/* What a handle knows of its own process: in a private page of its own that
- * fork() wipes (MADV_WIPEONFORK), so a child finds state 0 and makes its own
- * identity (owner.c) instead of writing under its parent's. */
-struct ident {
-    _Atomic uint64_t token; /* owner token; 0 before it is made, and for
-                               read-only handles (which never claim) */
-    _Atomic int state;      /* 0: not made in this process; 1: being made;
-                               2: made (token, and s->fd is our own) */
+#ifndef PUBLISH_WAIT_NS /* the fuzz build shortens it, to stay fast */
+#define PUBLISH_WAIT_NS 1000000000 /* how long an opener waits for a header */
+#endif
+
+/* What this process knows of a handle: in a page of its own that a forked
+ * child finds zeroed (plat_process_state), so that a child makes its own
+ * identity (process.c) instead of writing under its parent's, and is not
+ * the creator. */
+struct process_state {
+    _Atomic uint64_t token; /* this process's identity token for the handle;
+                               0 before it is made, and for read-only
+                               handles (which never claim) */
+    _Atomic int made;       /* 0: not made in this process; 1: being made;
+                               2: made (token, and the platform's identity
+                               object, are this process's own) */
     bool creator;           /* this process created the segment */
     bool sole;              /* this handle holds the sole-writer role, in
                                this process (sole.c) */
     uint64_t sole_seq;      /* the sole writer's copy of seq: nobody else
                                stores to seq while it holds the claim */
     bool asym;              /* this process is registered for the waiters'
-                               membarrier: it publishes without a full
-                               fence (fence.c) */
+                               barrier: it publishes without a full fence
+                               (barrier.h) */
 };
 
-/* A handle. Immutable after seqshm_open() returns, but for the identity
- * page. The fields every read and write uses come first, on one cache line;
+/* A handle. Immutable after seqshm_open() returns, but for the per-process
+ * state. The fields every read and write uses come first, on one cache line;
  * several are derived from the header (stall, window, locked_reads) so that
  * the fast paths compute nothing. The first eight are the public header's
  * struct seqshm_inline_view, which callers' inline reads use: asserted
@@ -64,13 +72,9 @@ struct seqshm {
     bool rdonly;
     bool persist;
     unsigned layout;                 /* 0, SEQSHM_DOUBLE_BUFFER, SEQSHM_MUTEX */
-    struct ident *ident;             /* private, wiped by fork */
+    struct process_state *proc;      /* this process's, wiped by fork */
     struct seqshm_wait_line *wait;
-    pthread_mutex_t *mutex;
     unsigned char *base;             /* the mapping; header at offset 0 */
-    int fd;                          /* the segment, open for the handle's
-                                        life: it holds the identity's lock
-                                        (owner.c) and asks others' */
     /* Copied from the header at open, like every field above: nothing is
      * read from the header afterwards, so a process that rewrites it
      * changes nothing for this handle. */
@@ -80,9 +84,7 @@ struct seqshm {
     uint64_t creator_token;
     int creator_pid;                 /* display only (creator's namespace) */
     size_t map_len;
-    void *os[4];                     /* the platform's handles (win32/) */
-    dev_t dev;                       /* the object, to unlink only it */
-    ino_t ino;
+    struct platform plat;            /* the platform's (its wing.h) */
     char name[];                     /* as given */
 };
 
@@ -109,17 +111,6 @@ static inline unsigned char *slot_at(const struct seqshm *s, uint64_t version)
 {
     return s->slots + (size_t)(version & s->slot_mask) * s->stride;
 }
-
-/* segment.c, win32.c: the platform's half of opening (open.c). shm_name
- * is the canonical name (name_canonical). seg_create returns
- * SEQSHM_EEXIST when the name is taken; seg_open SEQSHM_ENOENT when there
- * is none. */
-HIDDEN int seg_create(struct seqshm **out, const char *shm_name,
-                      const char *name, size_t size, const seqshm_options *o,
-                      const char *schema);
-HIDDEN int seg_open(struct seqshm **out, const char *shm_name,
-                    const char *name, size_t size, const seqshm_options *o,
-                    const char *schema);
 
 /* header.c: where a new segment's parts go, and every check an opener
  * makes before trusting an object (no system calls). */
@@ -160,15 +151,14 @@ HIDDEN int schema_parse(const char *schema, seqshm_field *fields, size_t cap,
 HIDDEN bool name_valid(const char *name);
 HIDDEN void name_canonical(char out[SEQSHM_NAME_MAX + 2], const char *name);
 
-/* deadline.c: timeouts and the back-off every waiting loop shares. */
+/* backoff.c: timeouts, and the back-off policy every waiting loop shares
+ * (waiting.c carries it out: wait_step). */
 struct deadline {
     int64_t end_ns;  /* CLOCK_MONOTONIC; INT64_MAX: forever; DEADLINE_UNSET:
                         not read yet (set by the first deadline_left) */
     int64_t timeout; /* as given */
     unsigned tries;  /* back-off steps taken */
     int64_t nap_ns;  /* current sleep length */
-    const struct seqshm *shm; /* if set, naps sleep on its futex and end at */
-    uint64_t seen;            /* the first publish after seq was `seen` */
 };
 HIDDEN int64_t now_ns(void);
 #define DEADLINE_UNSET INT64_MIN /* end_ns before the first deadline_left() */
@@ -181,108 +171,113 @@ static inline void deadline_start(struct deadline *d, int64_t timeout_ns)
     d->end_ns = timeout_ns < 0    ? INT64_MAX
                 : timeout_ns == 0 ? 0
                                   : DEADLINE_UNSET;
-    d->shm = NULL;
-    d->seen = 0;
 }
 HIDDEN int64_t deadline_left(struct deadline *d);
-/* One back-off step: spin, then yield, then sleep with growing naps capped at
- * 1 ms and at the time left. Returns false once the deadline has passed (for
- * timeout 0: after SEQSHM_SPIN_TRIES steps, having never slept). *slow is
- * set once the spinning phase is over, so callers do slower checks (owner
- * liveness) only then. */
-HIDDEN bool backoff(struct deadline *d, bool *slow);
-
-/* owner.c: identities, and whether a claim's owner lives (kernel locks). */
-HIDDEN int ident_make(const struct seqshm *s, bool forked);
-/* A new open file description of s's segment (by name, else /proc/self/fd/
- * via); -1 with errno if neither names the same object. */
-HIDDEN int open_again(const struct seqshm *s, int via);
-/* This process's identity for s, made on first use after a fork. */
-static inline int ident_ready(const struct seqshm *s)
+/* The next step of the back-off: spin, then yield, then sleep with growing
+ * naps capped at 1 ms and at the time left (*nap_ns), or give up once the
+ * deadline has passed (for timeout 0: after SEQSHM_SPIN_TRIES spins, never
+ * having slept). */
+enum backoff_step { BACKOFF_SPIN, BACKOFF_YIELD, BACKOFF_NAP, BACKOFF_EXPIRED };
+HIDDEN enum backoff_step backoff_next(struct deadline *d, int64_t *nap_ns);
+/* True once the spinning phase is over: callers do their slower checks
+ * (whether a writer in the way lives) only then. */
+#define BACKOFF_SPIN_STEPS 64u
+static inline bool backoff_slow(const struct deadline *d)
 {
-    if (atomic_load_explicit(&s->ident->state, memory_order_acquire) == 2)
-        return SEQSHM_OK;
-    return ident_make(s, true);
+    return d->timeout != 0 && d->tries > BACKOFF_SPIN_STEPS;
 }
-/* An owner token: the identity's number in the low OWNER_ID_BITS bits
- * (never 0, never reused), and for display only the writer's process id
- * (in its own PID namespace) above them. */
-#define OWNER_ID_BITS 42
-#define OWNER_ID_MASK ((UINT64_C(1) << OWNER_ID_BITS) - 1)
-#define OWNER_PID_MASK ((UINT64_C(1) << (64 - OWNER_ID_BITS)) - 1)
-static inline uint64_t owner_token(uint64_t id, uint64_t pid)
+
+/* waiting.c: one step of the back-off while waiting for s to move on from
+ * seq `seen`: its naps sleep on the segment and end at the next publish.
+ * False once the deadline has passed. */
+HIDDEN bool wait_step(const struct seqshm *s, struct deadline *d,
+                      uint64_t seen);
+/* A writer found the flag set: clears it and, if this call cleared it,
+ * bumps the word and wakes every sleeper. */
+HIDDEN void wake_waiters(const struct seqshm *s);
+
+/* process.c: this process's identity for a handle, and the tokens that
+ * name identities. An identity is a writing handle in one process: it has
+ * a number no identity of the segment ever had, and lives exactly as long
+ * as that handle in that process (the platform's identity.c). */
+HIDDEN int identity_make(const struct seqshm *s, bool forked);
+/* This process's identity for s, made on first use after a fork. */
+static inline int identity_ready(const struct seqshm *s)
 {
-    return id | (pid & OWNER_PID_MASK) << OWNER_ID_BITS;
+    if (atomic_load_explicit(&s->proc->made, memory_order_acquire) == 2)
+        return SEQSHM_OK;
+    return identity_make(s, true);
+}
+/* A token (the claim's owner word, the role's sole word): the identity's
+ * number in the low TOKEN_ID_BITS bits (never 0, never reused), and for
+ * display only the writer's process id (in its own PID namespace) above
+ * them. */
+#define TOKEN_ID_BITS 42
+#define TOKEN_ID_MASK ((UINT64_C(1) << TOKEN_ID_BITS) - 1)
+#define TOKEN_PID_MASK ((UINT64_C(1) << (64 - TOKEN_ID_BITS)) - 1)
+static inline uint64_t token_make(uint64_t id, uint64_t pid)
+{
+    return id | (pid & TOKEN_PID_MASK) << TOKEN_ID_BITS;
 }
 /* The pid a token records, in its writer's PID namespace (display only). */
-static inline int owner_pid(uint64_t token)
+static inline int token_pid(uint64_t token)
 {
-    return (int)(token >> OWNER_ID_BITS);
+    return (int)(token >> TOKEN_ID_BITS);
 }
 /* The token names this handle's own identity, in this process: alive. */
-static inline bool owner_is_self(const struct seqshm *s, uint64_t token)
+static inline bool identity_is_self(const struct seqshm *s, uint64_t token)
 {
-    uint64_t self = atomic_load_explicit(&s->ident->token,
+    uint64_t self = atomic_load_explicit(&s->proc->token,
                                          memory_order_relaxed);
-    return self != 0 && ((self ^ token) & OWNER_ID_MASK) == 0;
+    return self != 0 && ((self ^ token) & TOKEN_ID_MASK) == 0;
 }
-HIDDEN uint64_t owner_self_slow(const struct seqshm *s);
-/* This process's owner token for s; 0 if it could not be made (errno set). */
-static inline uint64_t owner_self(const struct seqshm *s)
+HIDDEN uint64_t identity_token_slow(const struct seqshm *s);
+/* This process's token for s; 0 if it could not be made (errno set). */
+static inline uint64_t identity_token(const struct seqshm *s)
 {
-    uint64_t tok = atomic_load_explicit(&s->ident->token, memory_order_relaxed);
-    return tok != 0 ? tok : owner_self_slow(s);
+    uint64_t tok = atomic_load_explicit(&s->proc->token, memory_order_relaxed);
+    return tok != 0 ? tok : identity_token_slow(s);
 }
-/* False only when the kernel says no process holds the token's lock. */
-HIDDEN bool owner_alive(const struct seqshm *s, uint64_t token);
+/* False only when the kernel says the identity `token` names is gone. */
+HIDDEN bool identity_alive(const struct seqshm *s, uint64_t token);
 
-/* claim.c: the slow paths of the writers' claim (fast paths: seqlock.h). */
+/* claim.c: the slow path of the writers' claim (fast paths: seqlock.h). */
 HIDDEN int claim_wait(struct seqshm *s, uint64_t self, struct deadline *d);
-HIDDEN bool claim_recover(const struct seqshm *s, uint64_t dead);
-/* By whoever took over from a dead holder (of the claim, or of the robust
- * mutex): ends the write it left unfinished. */
-HIDDEN void claim_repair(const struct seqshm *s);
 
 /* sole.c: the sole-writer role (its word: wait line `sole`). */
 HIDDEN int sole_take(struct seqshm *s);
 HIDDEN void sole_give_back(struct seqshm *s);
+
+/* recover.c: deciding that a writer is dead, and cleaning up after it. */
+/* The rule every waiting loop looks for a dead writer by: only once its
+ * spinning is over or it is about to give up, and only while the sequence
+ * stood still since its last look (a writer that publishes is alive).
+ * *seen becomes now. */
+HIDDEN bool recover_worth_asking(struct deadline *d, bool giving_up,
+                                 uint64_t *seen, uint64_t now);
+/* A single slot held BUSY for long: recovers a dead writer's claim
+ * (read-write handles) or reports it (SEQSHM_EOWNERDEAD, read-only). */
+HIDDEN int recover_writer_gone(const struct seqshm *s);
+/* Takes the claim held by `dead` for `self`, once the kernel says `dead`
+ * is gone: repairs what it left and ends its role. False if it lives, or
+ * someone else took it first. */
+HIDDEN bool recover_claim(const struct seqshm *s, uint64_t dead,
+                          uint64_t self);
 /* True if `holder`, the claim's owner, holds the sole-writer role, is not
  * `self`, and lives: the caller's write is SEQSHM_EBUSY. */
-HIDDEN bool sole_holds(const struct seqshm *s, uint64_t holder, uint64_t self);
-/* The claim of `dead` was taken over: if it held the role, the role ends. */
-HIDDEN void sole_forget(const struct seqshm *s, uint64_t dead);
-
-/* fence.c: the waiters' side of the store-load order (see seqlock.h). */
-/* Registers this process for the waiters' barrier; true if it may publish
- * with a compiler barrier only. SEQSHM_FENCE=full in the environment, or a
- * build with SEQSHM_NO_MEMBARRIER, says no. */
-HIDDEN bool fence_register(void);
-/* The waiters' barrier: a full fence on every CPU that runs a registered
- * process. False if the kernel refused it. */
-HIDDEN bool fence_heavy(void);
-
-/* read.c: a single slot held BUSY for long: recovers a dead writer's claim
- * (read-write handles) or reports it (SEQSHM_EOWNERDEAD, read-only). */
-HIDDEN int writer_gone(const struct seqshm *s);
-
-/* robust.c: the process-shared robust mutex. */
-HIDDEN int robust_init(pthread_mutex_t *m);
+HIDDEN bool recover_sole_holds(const struct seqshm *s, uint64_t holder,
+                               uint64_t self);
+/* Takes the sole-writer role for `self` if it is free or its holder is
+ * dead; false if a live identity holds it. */
+HIDDEN bool recover_role_take(const struct seqshm *s, uint64_t self);
+/* The sole-writer role of `token` ends (its holder's close, or its death). */
+HIDDEN void recover_role_end(const struct seqshm *s, uint64_t token);
+/* SEQSHM_MUTEX: the layout's mutex, repaired when taken from a dead
+ * holder. */
 HIDDEN int robust_lock(const struct seqshm *s, struct deadline *d);
-HIDDEN void robust_unlock(const struct seqshm *s);
-
-/* waiting.c: sleeps at most ns, or until a write publishes after seq was
- * `seen` (a read-write handle announces itself; see waiting.c). */
-HIDDEN void nap_until_publish(const struct seqshm *s, uint64_t seen,
-                              int64_t ns);
-/* wait.c, win32/wait.c: the platform's sleep and wake primitive.
- * wake_waiters: a writer found the flag set. wake_arm: reads the word to
- * sleep on, announces a read-write handle (and issues the waiters' barrier
- * where writers rely on it); *sliced when the caller cannot count on being
- * woken. wake_sleep: sleeps at most ns unless the word moved on from w, or
- * until woken. */
-HIDDEN void wake_waiters(const struct seqshm *s);
-HIDDEN uint32_t wake_arm(const struct seqshm *s, bool *sliced);
-HIDDEN void wake_sleep(const struct seqshm *s, uint32_t w, int64_t ns);
-
+static inline void robust_unlock(const struct seqshm *s)
+{
+    plat_mutex_unlock(s);
+}
 
 #endif

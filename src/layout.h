@@ -5,10 +5,14 @@
  *   0        header        the creator, before publish   openers
  *   128      seq line      writers (claim, publish)      readers, writers
  *   256      wait line     waiters (announce), writers   waiters, writers
- *                          (futex word on publish)
- *   320      ident line    read-write openers (a new     nobody else
- *                          identity number each)
- *   384      mutex line    SEQSHM_MUTEX read-write users
+ *                          (futex word on publish; asym
+ *                          once, barrier.h)
+ *   320      ident words   read-write openers: a new     nobody else
+ *                          identity number each
+ *                          (last_ident); the sole
+ *                          writer's token (sole)         writers, the tool
+ *   384      mutex line    SEQSHM_MUTEX read-write users (Linux: a robust
+ *                          mutex; Windows: unused)
  *   512      schema text   the creator (if any: schema_len bytes, padded
  *                          to a multiple of 128)
  *   512 + S  slots         writers                       readers
@@ -19,7 +23,7 @@
  * INLINE_OFFSET): a publish then moves one cache line between cores.
  *
  * The header is immutable once published. Every field an opener reads is
- * checked against the object's real size before use (segment.c).
+ * checked against the object's real size before use (header.c).
  */
 #ifndef SEQSHM_LAYOUT_H
 #define SEQSHM_LAYOUT_H
@@ -82,7 +86,8 @@ struct seqshm_header {
                                 flags DOUBLE_BUFFER, MUTEX has 1 */
     int32_t creator_pid;     /* for display only: in the creator's PID
                                 namespace, which may not be the reader's */
-    uint64_t creator_token;  /* the creating handle's owner token (owner.c) */
+    uint64_t creator_token;  /* the creating handle's identity token
+                                (process.c) */
     uint64_t type_tag;
     uint64_t schema_len;     /* bytes of canonical schema text at
                                 SCHEMA_OFFSET, no NUL; 0: none */
@@ -94,7 +99,8 @@ struct seqshm_header {
 
 struct seqshm_seq_line {
     _Atomic uint64_t seq;   /* see SEQ_* above */
-    _Atomic uint64_t owner; /* claim: 0 free, else owner token (owner.c) */
+    _Atomic uint64_t owner; /* claim: 0 free, else its holder's identity
+                               token (claim.c, process.c) */
 };
 
 struct seqshm_wait_line {
@@ -103,9 +109,10 @@ struct seqshm_wait_line {
                                  writer that wakes them (waiting.c) */
     _Atomic uint32_t asym;    /* set (never cleared) by the first writer that
                                  publishes without a full fence: waiters
-                                 then pay for the ordering (fence.c) */
+                                 then pay for the ordering (barrier.h) */
     unsigned char pad[CACHE_LINE - 12];
-    _Atomic uint64_t last_ident; /* identity numbers handed out (owner.c) */
+    _Atomic uint64_t last_ident; /* identity numbers handed out (process.c,
+                                    the platform's identity.c) */
     _Atomic uint64_t sole;       /* token of the sole writer, 0: none
                                     (sole.c) */
 };

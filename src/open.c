@@ -1,9 +1,138 @@
-/* open.c - seqshm_open and seqshm_open_opts: the arguments, the schema, and
- * the create-or-open loop over the platform's seg_create and seg_open
- * (segment.c, win32.c). */
+/* open.c - a handle's life: seqshm_open and seqshm_open_opts (the
+ * arguments, the schema, and the create-or-open loop), seqshm_close and
+ * seqshm_unlink, over the platform's objects (platform.h).
+ *
+ * Creation is race-free because only the platform's exclusive create
+ * creates (plat_create): its one winner fills the header, then publishes it
+ * by storing the magic with release order. Everyone else opens, waits
+ * (bounded) for the magic, and checks every header field against the
+ * object's real size before trusting any of it (header.c). No opener writes
+ * an object before it has checked it; a read-write opener then takes an
+ * identity (process.c).
+ */
 #include "internal.h"
 
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
 #define OPEN_RETRIES 16 /* create/open races with unlinkers */
+
+/* The handle over a mapped and checked object: its fields, its platform
+ * objects, its identity and, asked for, the sole-writer role. On failure
+ * the object is still the caller's (plat_discard). */
+static int handle_new(struct seqshm **out, const char *name,
+                      const struct platform *p, const struct mapped *m,
+                      unsigned flags, const char *schema)
+{
+    struct seqshm *s = calloc(1, sizeof *s + strlen(name) + 1 +
+                                     strlen(schema) + 1);
+    struct process_state *ps = plat_process_state();
+    if (s == NULL || ps == NULL) {
+        int err = errno;
+        free(s);
+        if (ps != NULL)
+            plat_process_state_free(ps);
+        errno = err;
+        return SEQSHM_ESYS;
+    }
+    handle_fields(s, m->base, m->len, flags, name, schema);
+    s->proc = ps;
+    s->plat = *p;
+    int rc = plat_attach(s);
+    if (rc != SEQSHM_OK) {
+        int err = errno;
+        plat_process_state_free(ps);
+        free(s);
+        errno = err;
+        return rc;
+    }
+    rc = identity_make(s, false); /* now, so that no write pays for it */
+    if (rc == SEQSHM_OK && (flags & SEQSHM_SOLE_WRITER))
+        rc = s->layout == SEQSHM_MUTEX ? SEQSHM_EINVAL : sole_take(s);
+    if (rc != SEQSHM_OK) {
+        int err = errno;
+        plat_detach(s);
+        plat_process_state_free(ps);
+        free(s);
+        errno = err;
+        return rc;
+    }
+    plat_attached(s);
+    *out = s;
+    return SEQSHM_OK;
+}
+
+/* SEQSHM_EEXIST if someone else has the name. */
+static int create_segment(struct seqshm **out, const char *shm_name,
+                          const char *name, size_t size,
+                          const seqshm_options *o, const char *schema)
+{
+    struct seqshm_header plan = {0};
+    header_plan(&plan, size, header_slots(o), strlen(schema));
+    struct platform p;
+    struct mapped m;
+    int rc = plat_create(&p, &m, shm_name, plan.total_size,
+                         o->mode != 0 ? o->mode : 0600);
+    if (rc != SEQSHM_OK)
+        return rc;
+    /* The object was zero-filled: version 0, payload all zero. */
+    struct seqshm_header *h = m.base;
+    header_fill(h, &plan, size, o, schema, plat_pid(), (uint64_t)now_ns());
+    rc = plat_mutex_init((unsigned char *)m.base + MUTEX_LINE_OFFSET) == 0
+             ? handle_new(out, name, &p, &m, o->flags, schema)
+             : SEQSHM_ESYS;
+    if (rc != SEQSHM_OK) {
+        plat_discard(&p, &m, shm_name, true);
+        return rc;
+    }
+    (*out)->proc->creator = true;
+    h->creator_token = (*out)->creator_token =
+        atomic_load_explicit(&(*out)->proc->token, memory_order_relaxed);
+    /* Publish: everything above happens-before any opener's acquire load
+     * that sees the magic. */
+    atomic_store_explicit(&h->magic, SEQSHM_MAGIC, memory_order_release);
+    return SEQSHM_OK;
+}
+
+/* Waits (bounded) for a published magic, then checks the header against the
+ * object. Never writes the object. SEQSHM_ENOENT if there is none. */
+static int open_segment(struct seqshm **out, const char *shm_name,
+                        const char *name, size_t size,
+                        const seqshm_options *o, const char *schema)
+{
+    struct platform p;
+    struct mapped m;
+    int rc = plat_open(&p, &m, shm_name, (o->flags & SEQSHM_RDONLY) != 0);
+    if (rc != SEQSHM_OK)
+        return rc;
+    const struct seqshm_header *h = m.base;
+    int64_t give_up = now_ns() + PUBLISH_WAIT_NS;
+    for (;;) {
+        uint64_t magic = atomic_load_explicit(&h->magic, memory_order_acquire);
+        if (magic == SEQSHM_MAGIC)
+            break;
+        if (magic != 0 || now_ns() > give_up) {
+            plat_discard(&p, &m, shm_name, false);
+            return SEQSHM_EBADSEG;
+        }
+        struct timespec ts = {0, PUBLISH_WAIT_NS / 1000};
+        nanosleep(&ts, NULL);
+    }
+    /* where the platform knows only that the object is at least m.len
+     * bytes, the header's total is checked against that, and every other
+     * field against the total */
+    uint64_t obj_size = m.obj_size != 0 ? m.obj_size : h->total_size;
+    char stored[SEQSHM_SCHEMA_MAX + 1];
+    rc = obj_size > m.len ? SEQSHM_EBADSEG
+                          : header_check(h, obj_size, size, o, schema, stored);
+    if (rc == SEQSHM_OK)
+        rc = handle_new(out, name, &p, &m, o->flags, stored);
+    if (rc != SEQSHM_OK)
+        plat_discard(&p, &m, shm_name, false);
+    return rc;
+}
 
 int seqshm_open_opts(seqshm **out, const char *name, size_t size,
                      const seqshm_options *opts)
@@ -28,6 +157,10 @@ int seqshm_open_opts(seqshm **out, const char *name, size_t size,
     }
     if (!options_valid(size, o))
         return SEQSHM_EINVAL;
+    if ((o->flags & SEQSHM_PERSIST) && !plat_names_outlive_handles()) {
+        errno = ENOTSUP; /* nothing can keep a segment nobody holds */
+        return SEQSHM_ESYS;
+    }
     char shm_name[SEQSHM_NAME_MAX + 2];
     name_canonical(shm_name, name);
 
@@ -35,11 +168,11 @@ int seqshm_open_opts(seqshm **out, const char *name, size_t size,
     int rc = SEQSHM_ENOENT;
     for (int i = 0; i < OPEN_RETRIES; i++) {
         if (create && size != 0) {
-            rc = seg_create(out, shm_name, name, size, o, schema);
+            rc = create_segment(out, shm_name, name, size, o, schema);
             if (rc != SEQSHM_EEXIST || (o->flags & SEQSHM_EXCL))
                 return rc;
         }
-        rc = seg_open(out, shm_name, name, size, o, schema);
+        rc = open_segment(out, shm_name, name, size, o, schema);
         /* ENOENT after EEXIST: the name was unlinked in between; again. */
         if (rc != SEQSHM_ENOENT || !create || size == 0)
             break;
@@ -55,3 +188,25 @@ int seqshm_open(seqshm **out, const char *name, size_t size, unsigned flags)
     return seqshm_open_opts(out, name, size, &o);
 }
 
+void seqshm_close(seqshm *shm)
+{
+    if (shm == NULL)
+        return;
+    int err = errno;
+    if (seqshm_is_creator(shm) && !shm->persist)
+        plat_unlink_own(shm);
+    sole_give_back(shm);
+    plat_close(shm);
+    plat_process_state_free(shm->proc);
+    free(shm);
+    errno = err;
+}
+
+int seqshm_unlink(const char *name)
+{
+    if (!name_valid(name))
+        return SEQSHM_EINVAL;
+    char shm_name[SEQSHM_NAME_MAX + 2];
+    name_canonical(shm_name, name);
+    return plat_unlink(shm_name);
+}

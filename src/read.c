@@ -1,6 +1,6 @@
 /* read.c - every read (full, partial, span, versioned) goes through
  * read_range(): one inline attempt (seqlock.h), then read_slow() for
- * retries, torn payloads, dead writers and the mutex layout. */
+ * retries, torn payloads, dead writers (recover.c) and the mutex layout. */
 #include "seqlock.h"
 
 #ifdef SEQSHM_STATS
@@ -11,31 +11,6 @@ _Thread_local uint64_t seqshm_stat_retries;
 #else
 #define STAT_RETRY() ((void)0)
 #endif
-
-/* The rare path: the writer has held the claim for a while. If it is dead,
- * a read-write handle recovers (once, whoever is first) and a read-only
- * handle, which must not write, reports a torn payload.
- *
- * The verdict comes from one consistent observation: s1 = seq (acquire)
- * shows BUSY; owner (acquire) is then the writer that set that BUSY or a
- * later one (claim_begin stores BUSY with release, after its claim); and if
- * seq still equals s1 after that load, no later writer has published, so
- * owner is the writer of that BUSY (or one recovering it, who is alive).
- * A dead writer's owner word and another writer's BUSY are never paired. */
-int writer_gone(const struct seqshm *s)
-{
-    uint64_t s1 = atomic_load_explicit(&s->line->seq, memory_order_acquire);
-    if (!(s1 & SEQ_BUSY))
-        return SEQSHM_OK;
-    uint64_t owner = atomic_load_explicit(&s->line->owner, memory_order_acquire);
-    uint64_t s2 = atomic_load_explicit(&s->line->seq, memory_order_relaxed);
-    if (s2 != s1 || owner == 0 || owner_alive(s, owner))
-        return SEQSHM_OK;
-    if (s->rdonly)
-        return SEQSHM_EOWNERDEAD;
-    claim_recover(s, owner);
-    return SEQSHM_OK;
-}
 
 /* SEQSHM_MUTEX and a read-write handle: the baseline, under the mutex. */
 static int read_locked(const struct seqshm *s, void *dst, size_t len,
@@ -67,22 +42,17 @@ read_slow(const struct seqshm *s, void *dst, size_t len, size_t off,
     if (s->locked_reads)
         return read_locked(s, dst, len, off, version, timeout_ns);
     struct deadline d;
-    bool slow;
     deadline_start(&d, timeout_ns);
-    d.shm = s; /* long naps end at the next publish */
     for (;;) {
         if (seq & SEQ_TORN)
             return SEQSHM_EOWNERDEAD;
         STAT_RETRY();
-        d.seen = seq;
-        bool more = backoff(&d, &slow);
-        /* A dead writer is looked for once spinning is over, and before
-         * giving up (so even timeout 0 reports it rather than a timeout),
-         * but only while the sequence stands still: a writer that moved it
-         * since our last look is alive, and /proc need not be asked. */
+        bool more = wait_step(s, &d, seq); /* naps end at the next publish */
+        /* One slot held BUSY: its writer may be dead (recover.c's rule). */
         uint64_t now = atomic_load_explicit(&s->line->seq, memory_order_relaxed);
-        if ((slow || !more) && s->slot_mask == 0 && now == seq) {
-            int rc = writer_gone(s);
+        uint64_t seen = seq;
+        if (s->slot_mask == 0 && recover_worth_asking(&d, !more, &seen, now)) {
+            int rc = recover_writer_gone(s);
             if (rc != SEQSHM_OK)
                 return rc;
         }

@@ -15,7 +15,7 @@
  *
  * Invariant: a schema stored in a segment is canonical (one space between
  * fields) and parses to exactly the segment's payload size; openers check
- * both before trusting it (segment.c).
+ * both before trusting it (header.c: header_schema).
  */
 #include "internal.h"
 

@@ -1,5 +1,6 @@
 /* seqlock.h - the protocol's fast paths, inline. Slow paths (waiting,
- * recovery, the mutex layout) live in claim.c, read.c and robust.c.
+ * recovery, the mutex layout) live in claim.c, read.c, waiting.c and
+ * recover.c.
  *
  * The sequence: seq = version * SEQ_STEP | LOST | TORN | BUSY (layout.h).
  *
@@ -12,7 +13,7 @@
  *     seq := (version + 1) * STEP release: the payload before the version
  *     owner := 0                  release (not by a sole writer)
  *     store-load order            a full fence, or only the compiler's when
- *                                 waiters issue the barrier (fence.c)
+ *                                 waiters issue the barrier (barrier.h)
  *     if waiting: wake            load of the waiter flag (waiting.c)
  *
  * Reader (performs no store):
@@ -22,7 +23,7 @@
  *     s1 := seq                   relaxed
  *     snapshot  <=>  s1 - v * STEP <= window,  window = (N - 1) * STEP
  *
- * On arm64 (scripts/arm64-fences.sh checks the generated code; make
+ * On arm64 (tests/checks/arm64-fences.sh checks the generated code; make
  * test-arm64):
  *   reader  ldar (or ldapr) of seq: no later load is satisfied before it;
  *           the copy (plain loads); dmb ishld: the copy's loads complete
@@ -48,6 +49,7 @@
 #ifndef SEQSHM_SEQLOCK_H
 #define SEQSHM_SEQLOCK_H
 
+#include "barrier.h"
 #include "internal.h"
 
 #define likely(x) __builtin_expect(!!(x), 1)
@@ -76,7 +78,7 @@ static inline bool claim_try(struct seqshm *s, uint64_t self)
 
 /* Marks the write in progress. The release store keeps the claim before
  * BUSY (a reader that sees this BUSY and then loads owner finds this
- * writer's token or a later one: read.c's writer_gone relies on it); the
+ * writer's token or a later one: recover_writer_gone relies on it); the
  * fence keeps BUSY before every payload store. Both are release: plain
  * stores on x86, stlr / dmb ish on arm64. */
 static inline void claim_begin(struct seqshm *s, uint64_t seq)
@@ -93,21 +95,13 @@ static inline void publish(struct seqshm *s, uint64_t next)
 }
 
 /* After a publish: wake waiters if any announced themselves. The writer's
- * half of the Dekker pair with waiters (waiting.c) needs its publish ordered
- * before its load of the flag, a store-load order only a full fence gives.
- * A process the waiters' membarrier reaches (asym, fence.c) leaves that to
- * them: the barrier they issue after announcing runs a full fence on this
- * CPU, between any two of this writer's instructions, so either the publish
- * is visible to the waiter's reload or this load sees the flag. Then only
- * the compiler must keep the two in order. Otherwise a seq_cst fence here.
- * With nobody waiting a write ends on this load. */
+ * half of the store-load order with waiters (barrier.h) keeps the publish
+ * before the load of the flag. With nobody waiting a write ends on this
+ * load. */
 static inline void wake_if_waiting(struct seqshm *s)
 {
     FAULT("before_wake");
-    if (likely(s->ident->asym))
-        atomic_signal_fence(memory_order_seq_cst);
-    else
-        atomic_thread_fence(memory_order_seq_cst);
+    writer_fence(s);
     if (unlikely(atomic_load_explicit(&s->wait->waiting,
                                       memory_order_relaxed) != 0))
         wake_waiters(s);

@@ -21,8 +21,8 @@ unsigned seqshm_slots(const seqshm *s)
 {
     return s != NULL ? (unsigned)(s->slot_mask + 1) : 0;
 }
-/* The identity page is wiped by fork: a child is not the creator. */
-bool seqshm_is_creator(const seqshm *s) { return s != NULL && s->ident->creator; }
+/* The per-process state is wiped by fork: a child is not the creator. */
+bool seqshm_is_creator(const seqshm *s) { return s != NULL && s->proc->creator; }
 unsigned seqshm_layout(const seqshm *s) { return s != NULL ? s->layout : 0; }
 uint64_t seqshm_type_tag(const seqshm *s)
 {
@@ -53,16 +53,16 @@ int seqshm_stat(const seqshm *s, seqshm_info *info)
     info->version = seq / SEQ_STEP;
     info->type_tag = s->type_tag;
     info->creator_pid = s->creator_pid;
-    info->creator_alive = owner_alive(s, s->creator_token);
-    info->writer_pid = owner != 0 ? (int)owner_pid(owner) : 0;
-    info->writer_alive = owner != 0 && owner_alive(s, owner);
+    info->creator_alive = identity_alive(s, s->creator_token);
+    info->writer_pid = owner != 0 ? (int)token_pid(owner) : 0;
+    info->writer_alive = owner != 0 && identity_alive(s, owner);
     info->busy = (seq & SEQ_BUSY) != 0;
     info->torn = (seq & SEQ_TORN) != 0;
     info->waiting = atomic_load_explicit(&s->wait->waiting,
                                          memory_order_relaxed) != 0;
     uint64_t sole = atomic_load_explicit(&s->wait->sole, memory_order_relaxed);
-    info->sole_pid = sole != 0 ? owner_pid(sole) : 0;
-    info->sole_alive = sole != 0 && owner_alive(s, sole);
+    info->sole_pid = sole != 0 ? token_pid(sole) : 0;
+    info->sole_alive = sole != 0 && identity_alive(s, sole);
     info->asym_fence = atomic_load_explicit(&s->wait->asym,
                                             memory_order_relaxed) != 0;
     return SEQSHM_OK;

@@ -1,7 +1,8 @@
-/* waiting.c - sleeping until the next write: seqshm_wait, and the long naps
- * of readers and writers in back-off. The protocol is here; the platform's
- * sleep and wake primitive is wake_arm / wake_sleep / wake_waiters (wait.c:
- * a futex; win32/wait.c: an event).
+/* waiting.c - sleeping until the next write: seqshm_wait, and the steps of
+ * readers and writers in back-off (backoff.c's policy). The protocol is
+ * here; the platform's sleep and wake primitive is plat_wake_prepare,
+ * plat_sleep and plat_wake_all (linux/wake.c: a futex; win32/wake.c: an
+ * event).
  *
  * The wait line holds a word the sleepers sleep on (a futex word, or a
  * generation) and the `waiting` flag. A read-write waiter announces itself
@@ -19,8 +20,8 @@
  *           word += 1, wake(all)
  * The store-load order on each side comes from a full fence in the writer
  * or, when the segment's `asym` word says some writer relies on it, from
- * the waiter's barrier (membarrier, fence.c), which every waiter issues
- * after its announce whether it set the flag or found it set: one that
+ * the waiter's barrier (barrier.h), which every waiter issues after its
+ * announce whether it set the flag or found it set: one that
  * found it set and skipped the barrier could read the old version while the
  * waiter that set it, barrier done, saw the new one and left (the flag stays
  * set, no writer wakes: models/wait.pml -DHEAVY_IF_STORED). Either the
@@ -37,17 +38,79 @@
  * build without futexes) sleeps in slices of at most SLICE_NS and looks
  * again.
  */
-#include "internal.h"
+#include "barrier.h"
+
+#include <sched.h>
+#include <time.h>
 
 #define SLICE_NS 1000000
 
-void nap_until_publish(const struct seqshm *s, uint64_t seen, int64_t ns)
+void wake_waiters(const struct seqshm *s)
+{
+    if (atomic_exchange_explicit(&s->wait->waiting, 0, memory_order_seq_cst) == 0)
+        return;
+    atomic_fetch_add_explicit(&s->wait->futex, 1, memory_order_seq_cst);
+    plat_wake_all(s);
+}
+
+/* Reads the word to sleep on, then announces a read-write handle (a store
+ * only if the flag is clear, so waiters do not fight over the line) and
+ * issues the waiters' barrier where writers rely on it. *sliced when the
+ * caller cannot count on being woken: a read-only handle cannot announce
+ * itself, a refused barrier leaves the order unsure, and a platform may
+ * lack a reliable wake. */
+static uint32_t wake_arm(const struct seqshm *s, bool *sliced)
+{
+    plat_wake_prepare(s);
+    uint32_t w = atomic_load_explicit(&s->wait->futex, memory_order_seq_cst);
+    *sliced = s->rdonly || !plat_wake_reliable();
+    if (!s->rdonly) {
+        if (atomic_load_explicit(&s->wait->waiting, memory_order_seq_cst) == 0)
+            atomic_store_explicit(&s->wait->waiting, 1, memory_order_seq_cst);
+        if (!waiter_barrier(s))
+            *sliced = true;
+    }
+    FAULT("wait_announced");
+    return w;
+}
+
+/* Sleeps at most ns, or until a write publishes after seq was `seen`. */
+static void nap_until_publish(const struct seqshm *s, uint64_t seen,
+                              int64_t ns)
 {
     bool sliced;
     uint32_t w = wake_arm(s, &sliced);
     if (atomic_load_explicit(&s->line->seq, memory_order_seq_cst) != seen)
         return;
-    wake_sleep(s, w, sliced && ns > SLICE_NS ? SLICE_NS : ns);
+    plat_sleep(s, w, sliced && ns > SLICE_NS ? SLICE_NS : ns);
+}
+
+static inline void cpu_relax(void)
+{
+#if defined(__x86_64__) || defined(__i386__)
+    __builtin_ia32_pause();
+#elif defined(__aarch64__)
+    __asm__ __volatile__("yield");
+#endif
+}
+
+bool wait_step(const struct seqshm *s, struct deadline *d, uint64_t seen)
+{
+    int64_t nap = 0;
+    switch (backoff_next(d, &nap)) {
+    case BACKOFF_SPIN:
+        cpu_relax();
+        return true;
+    case BACKOFF_YIELD:
+        sched_yield();
+        return true;
+    case BACKOFF_NAP:
+        nap_until_publish(s, seen, nap);
+        return true;
+    case BACKOFF_EXPIRED:
+    default:
+        return false;
+    }
 }
 
 static bool newer(const struct seqshm *s, uint64_t since)
@@ -72,7 +135,7 @@ int seqshm_wait(const seqshm *s, uint64_t since, int64_t timeout_ns)
         uint32_t w = wake_arm(s, &sliced);
         if (newer(s, since))
             return SEQSHM_OK;
-        wake_sleep(s, w, sliced && left > SLICE_NS ? SLICE_NS : left);
+        plat_sleep(s, w, sliced && left > SLICE_NS ? SLICE_NS : left);
         if (newer(s, since))
             return SEQSHM_OK;
     }

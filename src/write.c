@@ -55,7 +55,7 @@ static inline int write_held(struct seqshm *s, uint64_t seq, const void *src,
 /* Writes [off, off+len) of the payload from src (zeros if src is NULL), or,
  * with u, what u->fn makes of the current value.
  *
- * The sole writer (s->ident->sole, set only in the process that took the
+ * The sole writer (s->proc->sole, set only in the process that took the
  * role) holds the claim already: only it stores to seq, so it takes seq
  * from its own copy (sole.c), writes, publishes, and checks for waiters. Nothing
  * else: no read-modify-write, no fence stronger than release (wait-free).
@@ -68,7 +68,7 @@ static inline int write_held(struct seqshm *s, uint64_t seq, const void *src,
 static int write_range(struct seqshm *s, const void *src, size_t len,
                        size_t off, int64_t timeout_ns, struct update *u)
 {
-    struct ident *me = s->ident;
+    struct process_state *me = s->proc;
     if (likely(me->sole)) {
         int rc = write_held(s, me->sole_seq, src, len, off, u);
         if (likely(rc == SEQSHM_OK)) {
@@ -78,7 +78,7 @@ static int write_range(struct seqshm *s, const void *src, size_t len,
         return rc;
     }
     struct deadline d;
-    uint64_t self = owner_self(s);
+    uint64_t self = identity_token(s);
     if (unlikely(self == 0))
         return SEQSHM_ESYS; /* no identity (a forked child that could not
                                reopen the segment): errno says why */

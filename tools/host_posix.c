@@ -16,6 +16,10 @@
 
 #define SHM_DIR "/dev/shm"
 
+const char *const host_no_names = NULL;
+const char *const host_no_modes = NULL;
+const char host_pid_note[] = " (in its PID namespace)";
+
 static bool looks_like_segment(const char *name)
 {
     char path[300];

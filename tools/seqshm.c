@@ -18,7 +18,6 @@
  * them. */
 #include "seqshm.h"
 #include "tool.h"
-#include "../src/layout.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -307,21 +306,22 @@ static int cmd_info(const char *name, bool json)
         printf("schema          none\n");
     }
     fields_free(&fs);
-    printf("mode, owner     %04o %s\n", mode, user);
+    if (host_no_modes != NULL)
+        printf("mode, owner     none: %s\n", host_no_modes);
+    else
+        printf("mode, owner     %04o %s\n", mode, user);
     /* Pids are as each process saw itself (its own PID namespace); whether
      * it lives is the kernel's answer, not the pid's. */
-    printf("creator         pid %d (in its PID namespace), %s\n",
-           in.creator_pid, in.creator_alive ? "open" : "closed or gone");
+    printf("creator         pid %d%s, %s\n", in.creator_pid, host_pid_note,
+           in.creator_alive ? "open" : "closed or gone");
     if (in.sole_pid != 0)
-        printf("sole writer     pid %d (in its PID namespace), %s\n",
-               in.sole_pid,
+        printf("sole writer     pid %d%s, %s\n", in.sole_pid, host_pid_note,
                in.sole_alive ? "alive: other writers get SEQSHM_EBUSY"
                              : "dead (its role ends with the next writer)");
     else
         printf("sole writer     none\n");
     if (in.writer_pid != 0)
-        printf("write claim     pid %d (in its PID namespace), %s\n",
-               in.writer_pid,
+        printf("write claim     pid %d%s, %s\n", in.writer_pid, host_pid_note,
                in.writer_alive ? "alive" : "dead (recovered by the next "
                                            "read-write handle)");
     else
@@ -577,6 +577,17 @@ static int cmd_create(const char *name, size_t size, unsigned layout,
         }
         size = ssize;
     }
+    if (persist && host_no_names != NULL) {
+        fprintf(stderr, "seqshm: create %s: --persist: %s (without --persist, "
+                        "create holds the segment until interrupted)\n",
+                bare(name), host_no_names);
+        return 1;
+    }
+    if (mode != 0 && host_no_modes != NULL) {
+        fprintf(stderr, "seqshm: create %s: --mode: %s\n", bare(name),
+                host_no_modes);
+        return 1;
+    }
     seqshm *s;
     int rc = seqshm_open_opts(&s, name, size, &o);
     if (rc != SEQSHM_OK)
@@ -633,6 +644,11 @@ static int cmd_rm(const char *name, bool force)
             seqshm_close(s);
     }
     int rc = seqshm_unlink(name);
+    if (rc == SEQSHM_ESYS && host_no_names != NULL) {
+        fprintf(stderr, "seqshm: rm %s: cannot remove it: %s\n", bare(name),
+                host_no_names);
+        return 1;
+    }
     return rc == SEQSHM_OK ? 0 : fail("rm", name, rc);
 }
 

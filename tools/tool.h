@@ -25,6 +25,13 @@ void print_line(enum fmt f, const unsigned char *buf, size_t n);
  * said why; host_owner: the object's permission bits and owner (false if it
  * is gone); host_pause: returns once SIGINT or SIGTERM came. */
 int host_list(char ***names, size_t *count);
+/* What the host's segments cannot do, said by the command that would need
+ * it; NULL where they can. host_no_names: why a segment has no name that
+ * outlives its handles (create --persist, rm); host_no_modes: why it has no
+ * permission bits (create --mode, info). host_pid_note: how a pid reads. */
+extern const char *const host_no_names;
+extern const char *const host_no_modes;
+extern const char host_pid_note[];
 bool host_owner(const char *name, unsigned *mode, char *user, size_t cap);
 void host_pause(void);
 

@@ -11,7 +11,7 @@
  * found exactly that). No process-shared mutex can defend against it; that
  * layout trusts whoever can write the segment (README, "Security"). */
 #include "seqshm.h"
-#include "../run_tag.h"
+#include "../common/run_tag.h"
 
 #include <fcntl.h>
 #include <stdint.h>

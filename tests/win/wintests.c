@@ -1,13 +1,16 @@
 /* wintests.c - seqshm on Windows, without Criterion: a small runner of its
- * own, run under wine by `make test-windows`. The multi-process tests start
- * this same program as a child with a role (CreateProcess), and kill it
- * with TerminateProcess where the test is about a dead writer.
+ * own, run under wine by `make test-windows`. It runs the portable tests
+ * (tests/portable/, the same sources the Linux suite runs under
+ * Criterion: ptest_runner.c), then the tests of Windows' own: the
+ * multi-process ones start this same program as a child with a role
+ * (CreateProcess), and kill it with TerminateProcess where the test is
+ * about a dead writer.
  *
  *   wintests                   every test; exit 1 if any failed
  *   wintests ROLE ARGS...      a child's role (see main)
  */
 #include "seqshm.h"
-#include "../pattern.h"
+#include "../common/pattern.h"
 
 #include <inttypes.h>
 #include <stdarg.h>
@@ -17,6 +20,8 @@
 #include <windows.h>
 
 static int failures, checks;
+
+void ptest_run_all(int *checks, int *failures); /* ptest_runner.c */
 
 #define CHECK(cond, ...)                                                      \
     do {                                                                      \
@@ -37,22 +42,66 @@ static void name_for(char *buf, size_t cap, const char *tag)
              tag);
 }
 
-/* Starts this program with a role; returns its process handle. */
-static HANDLE spawn(const char *fmt, ...)
+/* Starts this program with a role; returns its process handle, and its
+ * main thread's in *thread (if not NULL; else that handle is closed). */
+static HANDLE vspawn(HANDLE *thread, const char *fmt, va_list ap)
 {
     char self[MAX_PATH], args[512], cmd[MAX_PATH + 600];
     GetModuleFileNameA(NULL, self, sizeof self);
-    va_list ap;
-    va_start(ap, fmt);
     vsnprintf(args, sizeof args, fmt, ap);
-    va_end(ap);
     snprintf(cmd, sizeof cmd, "\"%s\" %s", self, args);
     STARTUPINFOA si = {.cb = sizeof si};
     PROCESS_INFORMATION pi;
     if (!CreateProcessA(NULL, cmd, NULL, NULL, FALSE, 0, NULL, NULL, &si, &pi))
         return NULL;
-    CloseHandle(pi.hThread);
+    if (thread != NULL)
+        *thread = pi.hThread;
+    else
+        CloseHandle(pi.hThread);
     return pi.hProcess;
+}
+
+static HANDLE spawn(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    HANDLE p = vspawn(NULL, fmt, ap);
+    va_end(ap);
+    return p;
+}
+
+static HANDLE spawn_thread(HANDLE *thread, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    HANDLE p = vspawn(thread, fmt, ap);
+    va_end(ap);
+    return p;
+}
+
+/* Suspends the writer's thread while a write is in progress (as the Linux
+ * kill test stops its writers), trying up to 200 times; returns with the
+ * thread suspended either way. A layout whose writes are a small part of
+ * the writer's time (the mutex layout, whose lock and unlock are each a
+ * round trip to the kernel) is rarely caught mid-write by a kill at a
+ * random moment. */
+static void suspend_mid_write(HANDLE thread, const seqshm *s)
+{
+    for (int tries = 0; tries < 200; tries++) {
+        SuspendThread(thread);
+        /* SuspendThread only asks; GetThreadContext returns once the thread
+         * has stopped */
+        CONTEXT ctx = {.ContextFlags = CONTEXT_CONTROL};
+        GetThreadContext(thread, &ctx);
+        seqshm_info in;
+        if (seqshm_stat(s, &in) == SEQSHM_OK && in.busy)
+            return;
+        ResumeThread(thread);
+        Sleep((DWORD)(tries % 3));
+    }
+    SuspendThread(thread);
+    CONTEXT ctx = {.ContextFlags = CONTEXT_CONTROL};
+    GetThreadContext(thread, &ctx);
 }
 
 static DWORD finish(HANDLE p, DWORD ms)
@@ -232,27 +281,42 @@ static void test_stress(void)
     }
 }
 
-/* A writer killed with TerminateProcess at random moments: the read after
- * is whole or SEQSHM_EOWNERDEAD (single buffer), never torn with OK; the
- * next writer recovers. Kills mid-write are counted, not assumed. */
+/* A writer killed with TerminateProcess, in the single buffer (plain and
+ * sole) and the mutex layout, half the time at a random moment and half
+ * after its thread was suspended mid-write: the read after is whole or
+ * SEQSHM_EOWNERDEAD, never torn with OK; the next writer recovers. Kills
+ * mid-write are counted, not assumed, and each kind must have some. */
 static void test_kill(void)
 {
-    for (int sole = 0; sole < 2; sole++) {
+    static const char *const kinds[] = {"", " sole", " mutex"};
+    for (int kind = 0; kind < 3; kind++) {
+        int sole = kind == 1;
         char name[64];
-        name_for(name, sizeof name, sole ? "killsole" : "kill");
+        name_for(name, sizeof name, kind == 0 ? "kill" : kind == 1 ? "killsole"
+                                                                   : "killmutex");
+        /* the mutex layout's lock and unlock are each a round trip to the
+         * kernel (wineserver): with 64 KiB they take most of a writer's
+         * time, with 4 MiB the copy does */
+        size_t size = kind == 2 ? 4u << 20 : 64u << 10;
         seqshm *s;
-        CHECK(seqshm_open(&s, name, 65536, SEQSHM_CREATE) == SEQSHM_OK, "open");
-        static unsigned char buf[65536];
+        CHECK(seqshm_open(&s, name, size,
+                          SEQSHM_CREATE | (kind == 2 ? SEQSHM_MUTEX : 0u)) ==
+                  SEQSHM_OK, "open");
+        unsigned char *buf = malloc(size);
         int kills = 40, mid = 0, ok = 0, dead = 0, torn = 0;
         srand(7);
         for (int i = 0; i < kills; i++) {
-            HANDLE w = spawn("killwriter %s %d", name, sole);
+            HANDLE th;
+            HANDLE w = spawn_thread(&th, "killwriter %s %d", name, sole);
             uint64_t v0 = seqshm_version(s);
             while (seqshm_version(s) < v0 + 2) /* it writes by now */
                 Sleep(1);
             Sleep((DWORD)(rand() % 15));
+            if (i % 2 == 0) /* half the kills at a random moment, half */
+                suspend_mid_write(th, s); /* stopped mid-write first */
             TerminateProcess(w, 9);
             WaitForSingleObject(w, INFINITE);
+            CloseHandle(th);
             CloseHandle(w);
             seqshm_info in;
             seqshm_stat(s, &in);
@@ -261,17 +325,18 @@ static void test_kill(void)
             int rc = seqshm_read_versioned(s, buf, &v, 1000000000);
             if (rc == SEQSHM_OK) {
                 ok++;
-                torn += !(pattern_check(buf, sizeof buf, &k) && k == v);
+                torn += !(pattern_check(buf, size, &k) && k == v);
             } else {
                 dead += rc == SEQSHM_EOWNERDEAD;
                 CHECK(rc == SEQSHM_EOWNERDEAD, "read after a kill: %d", rc);
             }
-            pattern_fill(buf, sizeof buf, seqshm_version(s) + 1);
+            pattern_fill(buf, size, seqshm_version(s) + 1);
             CHECK(seqshm_write(s, buf, 2000000000) == SEQSHM_OK,
                   "the next writer recovers");
         }
-        printf("kill%s 64 KiB: kills %d (mid-write %d)  reads ok %d  "
-               "ownerdead %d  torn-as-OK %d\n", sole ? " sole" : "", kills,
+        free(buf);
+        printf("kill%s %zu KiB: kills %d (mid-write %d)  reads ok %d  "
+               "ownerdead %d  torn-as-OK %d\n", kinds[kind], size >> 10, kills,
                mid, ok, dead, torn);
         CHECK(torn == 0, "torn data with OK");
         CHECK(mid >= kills / 8, "too few kills landed mid-write: %d", mid);
@@ -428,7 +493,25 @@ static void test_tool(void)
     CHECK(seqshm_version(s) == 2, "the tool's write is version 2");
     CHECK(tool("ls", out, sizeof out) != 0 && strstr(out, "cannot list"),
           "tool ls: %s", out);
-    printf("tool: info, dump by field, write and ls under Windows\n");
+    /* what Windows cannot do is refused, saying why */
+    snprintf(args, sizeof args, "info %s", name);
+    CHECK(tool(args, out, sizeof out) == 0 && !strstr(out, "PID namespace") &&
+              strstr(out, "mode, owner     none: on Windows"),
+          "tool info on Windows: %s", out);
+    snprintf(args, sizeof args, "create %s-p 64 --persist", name);
+    CHECK(tool(args, out, sizeof out) == 1 &&
+              strstr(out, "--persist: on Windows a segment lives while"),
+          "tool create --persist: %s", out);
+    snprintf(args, sizeof args, "create %s-m 64 --mode 644", name);
+    CHECK(tool(args, out, sizeof out) == 1 &&
+              strstr(out, "--mode: on Windows a segment has no permission"),
+          "tool create --mode: %s", out);
+    snprintf(args, sizeof args, "rm %s", name);
+    CHECK(tool(args, out, sizeof out) == 1 && strstr(out, "cannot remove it"),
+          "tool rm: %s", out);
+    CHECK(seqshm_version(s) == 2, "the segment is still there");
+    printf("tool: info, dump by field, write and ls under Windows; create "
+           "--persist, --mode and rm refused, saying why\n");
     seqshm_close(s);
 }
 
@@ -445,6 +528,7 @@ int main(int argc, char **argv)
     if (argc >= 3 && !strcmp(argv[1], "sole"))
         return role_sole(argv[2]);
     setvbuf(stdout, NULL, _IONBF, 0);
+    ptest_run_all(&checks, &failures);
     test_api();
     test_stress();
     test_kill();

@@ -1,0 +1,94 @@
+#!/bin/sh
+# The README's transcript of the seqshm tool, from a real run of today's
+# code, and its Python figures, from bench/results/python.txt. `check` runs it and compares it with the README (numbers, which
+# change from run to run, and runs of spaces compared loosely); `update`
+# writes the fresh run into the README between its transcript markers.
+#   tests/checks/transcripts.sh check|update
+set -u
+mode=${1:-check}
+top=$(pwd)
+# As root, run in a private /dev/shm so the fixed name cannot collide.
+if [ "${SEQSHM_TRANSCRIPT_INNER:-}" != 1 ] && [ "$(id -u)" = 0 ] &&
+    unshare -m true 2>/dev/null; then
+    exec env SEQSHM_TRANSCRIPT_INNER=1 unshare -m sh -c \
+        'mount --make-rprivate / && mount -t tmpfs none /dev/shm && exec sh "$0" "$1"' \
+        "$0" "$mode"
+fi
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"; "$top/build/rel/seqshm" rm sensor >/dev/null 2>&1' EXIT
+mkdir "$tmp/bin"
+ln -s "$top/build/rel/seqshm" "$tmp/bin/seqshm"
+PATH="$tmp/bin:$PATH"
+export PATH
+out="$tmp/transcript"
+run() { # the command as shown, then what it printed
+    printf '$ %s\n' "$1" >>"$out"
+    sh -c "$1" >>"$out" 2>&1
+}
+run "seqshm create sensor --schema 'stamp_ns:u64 frame:u64 position:f64[3] attitude:f64[3] counters:u32[4]' --persist --mode 644"
+run 'python3 -c "import struct,sys; sys.stdout.buffer.write(struct.pack(\"2Q6d4I\", 1000, 1, 1.5, -2.25, 0.5, 0, 0, 3.14, 7, 0, 0, 0))" | seqshm write sensor'
+run 'seqshm ls'
+run 'seqshm dump sensor'
+run 'seqshm dump sensor --format hex | head -2'
+# a C process publishes frames at 1 kHz meanwhile (not shown)
+"$top/build/rel/pywriter" sensor 1000 1500 &
+sleep 0.2
+run 'seqshm watch sensor --count 3 --interval 200'
+wait
+run 'seqshm dump sensor --json'
+run 'seqshm info sensor'
+run 'seqshm info no-such-thing; echo "exit $?"'
+run 'seqshm rm sensor'
+
+readme="$top/README.md"
+
+# The Python and bridge figures quoted in the README are
+# bench/results/python.txt and bridge.txt (make bench-python, make
+# bench-bridge), indented as blocks.
+figures() { # WHAT FILE
+    pbegin="<!-- $1 figures: bench/results/$2 -->"
+    pend="<!-- end of $1 figures -->"
+    sed 's/^/    /' "$top/bench/results/$2" >"$tmp/fig"
+    if [ "$mode" = update ]; then
+        awk -v b="$pbegin" -v e="$pend" -v f="$tmp/fig" '
+            $0 == b { print; while ((getline l < f) > 0) print l; skip = 1; next }
+            $0 == e { skip = 0 }
+            !skip' "$readme" >"$tmp/readme" && cp "$tmp/readme" "$readme"
+    else
+        awk -v b="$pbegin" -v e="$pend" '$0 == e { on = 0 } on { print } $0 == b { on = 1 }' \
+            "$readme" >"$tmp/want"
+        if ! cmp -s "$tmp/want" "$tmp/fig"; then
+            echo "transcripts: the README's $1 figures are not bench/results/$2" >&2
+            diff -u "$tmp/want" "$tmp/fig" >&2
+            exit 1
+        fi
+    fi
+}
+figures python python.txt
+figures bridge bridge.txt
+begin='<!-- transcript: tool (tests/checks/transcripts.sh) -->'
+end='<!-- end of transcript -->'
+grep -qF "$begin" "$readme" && grep -qF "$end" "$readme" ||
+    { echo "transcripts: README.md has no transcript markers" >&2; exit 1; }
+if [ "$mode" = update ]; then
+    awk -v b="$begin" -v e="$end" -v f="$out" '
+        $0 == b { print; print "```"; while ((getline l < f) > 0) print l;
+                  print "```"; skip = 1; next }
+        $0 == e { skip = 0 }
+        !skip' "$readme" >"$tmp/readme" && cp "$tmp/readme" "$readme"
+    echo "transcripts: README.md updated"
+    exit 0
+fi
+# numbers as N (a float's digits too: 1.5 and 2 are both N), and the
+# segment's owner, the user who ran it (root in the README), as OWNER
+loose() { sed -E "s/(^| )$1( |\$)/\1OWNER\2/g; s/[0-9]+/N/g; s/N\.N/N/g; s/ +/ /g"; }
+awk -v b="$begin" -v e="$end" '$0 == e { on = 0 } on && !/^```/ { print } $0 == b { on = 1 }' \
+    "$readme" | loose root >"$tmp/want"
+loose "$(id -un)" <"$out" >"$tmp/got"
+if ! diff -u "$tmp/want" "$tmp/got" >"$tmp/diff"; then
+    echo "transcripts: the README's tool transcript differs from what the tool prints now" >&2
+    echo "(numbers shown as N; 'make readme-transcripts' rewrites it):" >&2
+    cat "$tmp/diff" >&2
+    exit 1
+fi
+echo "transcripts: the README's tool transcript matches a run of today's code"
