@@ -148,10 +148,13 @@ fuzz-run: build/fuzz/fuzz_open
 	@sh tests/checks/shm-clean-check.sh
 
 # --------------------------------------------------------------------- tool
-build/rel/seqshm: tools/seqshm.c tools/follow.c tools/fields.c tools/host_posix.c tools/tool.h $(PUBHDR) build/rel/libseqshm.a
+# the tool: main.c and its commands, and one host file per platform
+TOOL_SRC := tools/main.c tools/common.c tools/inspect.c tools/manage.c \
+            tools/follow.c tools/fields.c
+build/rel/seqshm: $(TOOL_SRC) tools/host_posix.c tools/tool.h $(PUBHDR) build/rel/libseqshm.a
 	@echo "  LD      $@"
-	$(Q)$(CC) $(CPPFLAGS) $(CSTD) $(WARN) -O2 tools/seqshm.c tools/follow.c tools/fields.c tools/host_posix.c build/rel/libseqshm.a -o $@ \
-	    $(LDLIBS)
+	$(Q)$(CC) $(CPPFLAGS) $(CSTD) $(WARN) -O2 $(TOOL_SRC) tools/host_posix.c \
+	    build/rel/libseqshm.a -o $@ $(LDLIBS)
 
 # ------------------------------------------------------------------- arm64
 # make test-arm64: the library, the torn-read stress, the kill test and the
@@ -215,11 +218,11 @@ build/win/wintests.exe: tests/win/wintests.c tests/win/ptest_runner.c \
 	$(Q)$(WIN_CC) -Iinclude $(CSTD) $(WARN) -O2 tests/win/wintests.c \
 	    tests/win/ptest_runner.c $(PORTABLE_TESTS) build/win/libseqshm.a \
 	    -o $@ -static -lpthread
-build/win/seqshm.exe: tools/seqshm.c tools/follow.c tools/fields.c tools/host_win32.c \
-                      tools/tool.h $(PUBHDR) build/win/libseqshm.a
+build/win/seqshm.exe: $(TOOL_SRC) tools/host_win32.c tools/tool.h $(PUBHDR) \
+                      build/win/libseqshm.a
 	@echo "  LD      $@"
-	$(Q)$(WIN_CC) -Iinclude $(CSTD) $(WARN) -O2 tools/seqshm.c tools/follow.c \
-	    tools/fields.c tools/host_win32.c build/win/libseqshm.a -o $@ -static -lpthread
+	$(Q)$(WIN_CC) -Iinclude $(CSTD) $(WARN) -O2 $(TOOL_SRC) tools/host_win32.c \
+	    build/win/libseqshm.a -o $@ -static -lpthread
 test-windows:
 	@sh scripts/deps.sh windows
 	@$(MAKE) --no-print-directory test-windows-run
@@ -373,6 +376,7 @@ readme-transcripts: all build/rel/pywriter
 # the committed JSON (scripts/record-runs.sh rewrites the runs' files)
 figures:
 	@$(PYTHON) tests/checks/figures.py
+	@sh tests/checks/doc-links.sh
 	@$(PYTHON) bench/summary.py bench/results/bench.json | \
 	    diff -u bench/results/summary.txt - >&2 && \
 	    echo "figures: bench/results/summary.txt is bench/summary.py's of bench.json" || \

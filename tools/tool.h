@@ -1,4 +1,6 @@
-/* tool.h - what the seqshm tool's command files share (seqshm.c). */
+/* tool.h - what the seqshm tool's files share: main.c reads the command
+ * line; the commands live in inspect.c, manage.c and follow.c; common.c and
+ * fields.c print; host_posix.c and host_win32.c ask the host. */
 #ifndef SEQSHM_TOOL_H
 #define SEQSHM_TOOL_H
 
@@ -11,12 +13,20 @@
 /* AUTO: by field when the segment has a schema, else HEX */
 enum fmt { HEX, RAW, U8, I32, U64, F32, F64, FIELDS, AUTO };
 
+#define SHM_DIR "/dev/shm"
+#define OPEN_TIMEOUT_NS 1000000000LL /* how long a command waits for a read */
+
+/* common.c */
 extern volatile sig_atomic_t stop_requested; /* set by SIGINT and SIGTERM */
 void catch_stop_signals(void);
 /* "seqshm: CMD NAME: <status> (SEQSHM_X)" on stderr; returns 1 */
 int fail(const char *cmd, const char *name, int st);
 const char *bare(const char *name); /* without a leading '/' */
+/* "single", "double", "mutex", or "ring" (more than two slots) */
+const char *layout_name(unsigned layout, unsigned slots);
 bool parse_format(const char *s, enum fmt *f);
+/* One element of format f at p. */
+void print_element(enum fmt f, const unsigned char *p);
 /* The payload as one line: hex pairs, or elements of format f. */
 void print_line(enum fmt f, const unsigned char *buf, size_t n);
 
@@ -52,6 +62,18 @@ void fields_table_json(const struct fields *fs); /* info --json */
  * asked of a segment without a schema */
 bool format_for(const char *cmd, const char *name, enum fmt *f,
                 const struct fields *fs);
+
+/* inspect.c */
+int cmd_ls(bool json);
+int cmd_info(const char *name, bool json);
+int cmd_dump(const char *name, enum fmt f, bool json);
+int cmd_watch(const char *name, long count, long interval_ms);
+
+/* manage.c */
+int cmd_create(const char *name, size_t size, unsigned layout, unsigned slots,
+               unsigned mode, bool persist, const char *schema);
+int cmd_write(const char *name);
+int cmd_rm(const char *name, bool force);
 
 /* follow.c */
 int cmd_tail(const char *name, enum fmt f, long count, bool json);

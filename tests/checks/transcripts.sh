@@ -1,8 +1,10 @@
 #!/bin/sh
-# The README's transcript of the seqshm tool, from a real run of today's
-# code, and its Python figures, from bench/results/python.txt. `check` runs it and compares it with the README (numbers, which
+# The docs' transcript of the seqshm tool (docs/tool.md), from a real run of
+# today's code, and the Python and bridge figures (docs/python.md,
+# docs/bridge.md), from bench/results/python.txt and bridge.txt. `check`
+# runs the tool and compares what it prints with the page (numbers, which
 # change from run to run, and runs of spaces compared loosely); `update`
-# writes the fresh run into the README between its transcript markers.
+# writes the fresh run into the page between its transcript markers.
 #   tests/checks/transcripts.sh check|update
 set -u
 mode=${1:-check}
@@ -40,7 +42,14 @@ run 'seqshm info sensor'
 run 'seqshm info no-such-thing; echo "exit $?"'
 run 'seqshm rm sensor'
 
-readme="$top/README.md"
+# the page (README.md or docs/*.md) that holds a marker
+page_with() {
+    for f in "$top/README.md" "$top"/docs/*.md; do
+        grep -qF "$1" "$f" 2>/dev/null && { echo "$f"; return 0; }
+    done
+    echo "transcripts: no page has the marker $1" >&2
+    exit 1
+}
 
 # The Python and bridge figures quoted in the README are
 # bench/results/python.txt and bridge.txt (make bench-python, make
@@ -48,6 +57,7 @@ readme="$top/README.md"
 figures() { # WHAT FILE
     pbegin="<!-- $1 figures: bench/results/$2 -->"
     pend="<!-- end of $1 figures -->"
+    readme=$(page_with "$pbegin") || exit 1
     sed 's/^/    /' "$top/bench/results/$2" >"$tmp/fig"
     if [ "$mode" = update ]; then
         awk -v b="$pbegin" -v e="$pend" -v f="$tmp/fig" '
@@ -58,7 +68,7 @@ figures() { # WHAT FILE
         awk -v b="$pbegin" -v e="$pend" '$0 == e { on = 0 } on { print } $0 == b { on = 1 }' \
             "$readme" >"$tmp/want"
         if ! cmp -s "$tmp/want" "$tmp/fig"; then
-            echo "transcripts: the README's $1 figures are not bench/results/$2" >&2
+            echo "transcripts: the $1 figures of $readme are not bench/results/$2" >&2
             diff -u "$tmp/want" "$tmp/fig" >&2
             exit 1
         fi
@@ -68,15 +78,16 @@ figures python python.txt
 figures bridge bridge.txt
 begin='<!-- transcript: tool (tests/checks/transcripts.sh) -->'
 end='<!-- end of transcript -->'
-grep -qF "$begin" "$readme" && grep -qF "$end" "$readme" ||
-    { echo "transcripts: README.md has no transcript markers" >&2; exit 1; }
+readme=$(page_with "$begin") || exit 1
+grep -qF "$end" "$readme" ||
+    { echo "transcripts: $readme has no end of transcript marker" >&2; exit 1; }
 if [ "$mode" = update ]; then
     awk -v b="$begin" -v e="$end" -v f="$out" '
         $0 == b { print; print "```"; while ((getline l < f) > 0) print l;
                   print "```"; skip = 1; next }
         $0 == e { skip = 0 }
         !skip' "$readme" >"$tmp/readme" && cp "$tmp/readme" "$readme"
-    echo "transcripts: README.md updated"
+    echo "transcripts: $readme updated"
     exit 0
 fi
 # numbers as N (a float's digits too: 1.5 and 2 are both N), and the
@@ -86,9 +97,9 @@ awk -v b="$begin" -v e="$end" '$0 == e { on = 0 } on && !/^```/ { print } $0 == 
     "$readme" | loose root >"$tmp/want"
 loose "$(id -un)" <"$out" >"$tmp/got"
 if ! diff -u "$tmp/want" "$tmp/got" >"$tmp/diff"; then
-    echo "transcripts: the README's tool transcript differs from what the tool prints now" >&2
+    echo "transcripts: the tool transcript of $readme differs from what the tool prints now" >&2
     echo "(numbers shown as N; 'make readme-transcripts' rewrites it):" >&2
     cat "$tmp/diff" >&2
     exit 1
 fi
-echo "transcripts: the README's tool transcript matches a run of today's code"
+echo "transcripts: the tool transcript ($(basename "$readme")) matches a run of today's code"
