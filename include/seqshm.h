@@ -20,7 +20,13 @@
  *                                           before giving up checks whether
  *                                           a writer in its way is dead
  *                                           (and recovers or reports it);
- *       > 0                                 bounds the whole call.
+ *                                           seqshm_next and seqshm_read_at
+ *                                           copy the payload at most twice;
+ *       > 0                                 bounds the whole call, but for
+ *                                           the payload copy under way when
+ *                                           it ends (a writer that laps
+ *                                           every copy cannot keep a call
+ *                                           past it).
  *   - Every function is safe to call from any number of threads and processes
  *     at once on the same or different handles; only seqshm_close() must not
  *     race other calls on the same handle.
@@ -33,7 +39,23 @@
  *     wait for a claim its own thread holds: until its timeout, or for ever
  *     with SEQSHM_FOREVER). Telling the handler's thread from another thread
  *     of the same handle would cost every write a store; seqshm does not pay
- *     it. Reads are safe in signal handlers.
+ *     it.
+ *   - Reads in a signal handler: safe, with one limit. A read of the single
+ *     buffer (or the SEQSHM_MUTEX layout) waits for a write in progress; if
+ *     the interrupted code is that write, it cannot end until the handler
+ *     returns, so such a read must be given a finite timeout (it returns
+ *     SEQSHM_ETIMEDOUT), never SEQSHM_FOREVER. Reads of segments with two
+ *     slots or more never wait for a write in progress. A handler that
+ *     interrupts its process making an identity (a forked child's first
+ *     use of a handle) does not wait for it past 100 ms: its call goes on
+ *     without recovering a dead writer (it reports or times out).
+ *   - seqshm_update's callback must return. Leaving it by longjmp, a C++
+ *     exception or thread cancellation leaves the writers' claim held by
+ *     this process's identity: every write through that handle, and every
+ *     other process's, times out until the handle is closed; then the claim
+ *     is recovered as a dead writer's (SEQSHM_MUTEX: the mutex stays locked
+ *     while the thread that escaped lives). Pinned by
+ *     tests/unit/test_history.c (history::update_escaped_by_longjmp).
  *   - Stores a read makes to the shared memory: none through a read-only
  *     handle. Through a read-write handle, only on the slow path: a read that
  *     has backed off past its spinning phase announces itself as a waiter
@@ -42,8 +64,10 @@
  *     (SEQSHM_MUTEX: a read-write read locks the mutex, a store as well).
  *     seqshm_version, seqshm_is_occupied, seqshm_stat and the wait of a
  *     read-only handle store nothing.
- *   - Each handle keeps one file descriptor of its segment open (close-on-
- *     exec) until seqshm_close().
+ *   - Each read-write handle keeps one file descriptor open (close-on-exec)
+ *     until seqshm_close(): of its segment's identity object (Linux:
+ *     NAME@ids beside NAME, see "When a process dies"); a read-only handle
+ *     keeps one too where its process may open it, and none otherwise.
  *
  * Versions
  *   The version of a segment is the number of completed writes (write,
@@ -72,12 +96,16 @@
  *
  * When a process dies
  *   Whether a writer lives is decided by the kernel alone. Every read-write
- *   handle holds, through its descriptor, an open-file-description lock
- *   (fcntl F_OFD_SETLK) on a byte of the segment's file that is its own; a
- *   writer's claim records that identity, never a process id. The kernel
- *   drops the lock when the handle is closed or its process exits or execs,
- *   and a caller that finds the claim held longer than a short spin asks the
- *   kernel (F_OFD_GETLK) whether that lock is still held. So:
+ *   handle holds, through its descriptor, an open-file-description write
+ *   lock (fcntl F_OFD_SETLK) on a byte of the segment's identity object that
+ *   is its own; a writer's claim records that identity, never a process id.
+ *   The identity object (Linux: NAME@ids beside NAME in /dev/shm, made and
+ *   removed with the segment) can be opened only by those who may write the
+ *   segment: its permission bits are the segment's write bits, as read and
+ *   write. The kernel drops the lock when the handle is closed or its
+ *   process exits or execs, and a caller that finds the claim held longer
+ *   than a short spin asks the kernel (F_OFD_GETLK) whether a write lock is
+ *   still held there. So:
  *     - a writer is dead as soon as its process has exited: a zombie, reaped
  *       or not, is dead; any thread exiting (the main one included) changes
  *       nothing while the process lives;
@@ -86,9 +114,19 @@
  *       missing or mounted with hidepid, different users;
  *     - no live writer's claim is ever broken, however long it stalls
  *       (stopped, traced, swapped out); a dead writer's claim is recovered,
- *       once, by the first read-write handle that finds it.
- *   Needs Linux 3.15 or later (OFD locks); where the kernel cannot answer,
- *   the owner counts as alive (a timeout rather than a broken claim).
+ *       once, by the first read-write handle that finds it;
+ *     - read permission grants nothing here: a process that may only read
+ *       the segment cannot open the identity object, and the probe counts
+ *       write locks only, so no lock a reader takes (on any byte of the
+ *       segment, the whole file included) makes a dead writer look alive or
+ *       keeps a writer from opening. Such a reader cannot ask either: where
+ *       a writer died mid-write in the single buffer, its reads time out
+ *       (SEQSHM_ETIMEDOUT) until a writer repairs it, rather than report
+ *       SEQSHM_EOWNERDEAD.
+ *   Needs Linux 4.14 or later (OFD locks came in 3.15, MADV_WIPEONFORK, which
+ *   keeps a forked child from writing as its parent, in 4.14); where the
+ *   kernel cannot answer, the owner counts as alive (a timeout rather than
+ *   a broken claim).
  *     - Double buffer: the half-written slot was never visible; recovery
  *       discards it and readers go on reading the last published value.
  *     - Single buffer and SEQSHM_MUTEX: the payload may be torn. Every read
@@ -105,6 +143,12 @@
  *   uses the handle keeps its parent's identity alive until the child exits,
  *   execs or closes the handle: if the parent dies mid-write meanwhile, its
  *   claim is recovered only then (readers time out, never read torn data).
+ *   A child that will not use it at once lets go of the parent's identity
+ *   by any call that asks about liveness, seqshm_stat the cheapest: call it
+ *   on each inherited handle right after fork (a pthread_atfork child
+ *   handler of the application's, which knows its handles; the library
+ *   keeps no list of them). The Python package does so for every open
+ *   segment (os.register_at_fork), multiprocessing's workers included.
  *   SEQSHM_MUTEX: the robust mutex is released by the kernel when the thread
  *   that holds it exits, so in that layout a thread that ends inside a write
  *   (e.g. pthread_exit from an update callback) counts as a dead writer.
@@ -202,12 +246,27 @@ SEQSHM_API const char *seqshm_strerror(int status);
 #define SEQSHM_PERSIST 0x20u       /* the creator does not unlink on close */
 #define SEQSHM_SOLE_WRITER 0x40u   /* this handle is the only writer while it
                                       is open (see "The sole writer") */
+#define SEQSHM_ANY_OWNER 0x80u     /* open a segment of another user that
+                                      anyone may write (see "Names") */
 
 /* Invalid combinations (SEQSHM_EINVAL): EXCL without CREATE, CREATE with
  * RDONLY, DOUBLE_BUFFER with MUTEX, SOLE_WRITER with RDONLY or with MUTEX
  * (also a MUTEX segment opened with SOLE_WRITER), any bit not listed above.
  * Layout flags given when the segment already exists are ignored: its own
  * layout wins.
+ *
+ * Names (and who else may have taken one)
+ *   A name is the first come's. Another user may create a segment under a
+ *   name before its owner does, with a mode that lets anyone write it: then
+ *   whoever adopted it would share its data with that user, read values
+ *   that user forges, and die of SIGBUS when that user shrinks it. So an
+ *   existing segment owned by another user (not root) whose mode grants
+ *   write to others is refused by default, by seqshm_open with or without
+ *   SEQSHM_CREATE: SEQSHM_EACCES, errno EPERM; SEQSHM_ANY_OWNER opens it
+ *   anyway (for segments meant to be shared that way). Root's segments, the
+ *   caller's own, and another user's that others may not write are opened
+ *   as their mode says. Choose names others cannot guess, or create with
+ *   SEQSHM_EXCL, where the first come matters.
  *
  * The sole writer (SEQSHM_SOLE_WRITER)
  *   Most segments have one writer. A handle opened with SEQSHM_SOLE_WRITER

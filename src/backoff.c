@@ -37,6 +37,11 @@ int64_t deadline_left(struct deadline *d)
     return left > 0 ? left : 0;
 }
 
+bool deadline_retry(struct deadline *d)
+{
+    return d->timeout != 0 && deadline_left(d) > 0;
+}
+
 enum backoff_step backoff_next(struct deadline *d, int64_t *nap_ns)
 {
     unsigned step = d->tries++;

@@ -2,17 +2,21 @@
  * (-DSEQSHM_FAULT_INJECTION). SEQSHM_FAULT=<point> makes the process kill
  * itself with SIGKILL when a write reaches <point>; SEQSHM_FAULT=<point>:stop
  * stops it there with SIGSTOP instead, once (a live writer that holds the
- * claim; it goes on normally when continued).
+ * claim; it goes on normally when continued); SEQSHM_FAULT=<point>:nap
+ * sleeps 3 ms there, every time (a slow reader, which a writer laps).
  * Points: before_claim, after_claim, mid_copy, before_publish, before_wake
  * (published, the waiter flag not yet read), wait_announced (a waiter has
  * read the futex word and announced itself), close_checked (a creator's
- * close found the name still its own, and has not unlinked it yet). */
+ * close found the name still its own, and has not unlinked it yet),
+ * version_copied (a read of a chosen version has copied its slot and not
+ * yet checked the copy). */
 #include "internal.h"
 
 #ifdef SEQSHM_FAULT_INJECTION
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 void fault_point(const char *where)
 {
@@ -27,6 +31,9 @@ void fault_point(const char *where)
     else if (strcmp(want + n, ":stop") == 0) {
         unsetenv("SEQSHM_FAULT");
         raise(SIGSTOP);
+    } else if (strcmp(want + n, ":nap") == 0) {
+        struct timespec ts = {0, 3000000};
+        nanosleep(&ts, NULL);
     }
 }
 #else

@@ -8,7 +8,7 @@
 
 #define KNOWN_FLAGS                                                           \
     (SEQSHM_CREATE | SEQSHM_EXCL | SEQSHM_RDONLY | SEQSHM_DOUBLE_BUFFER |    \
-     SEQSHM_MUTEX | SEQSHM_PERSIST | SEQSHM_SOLE_WRITER)
+     SEQSHM_MUTEX | SEQSHM_PERSIST | SEQSHM_SOLE_WRITER | SEQSHM_ANY_OWNER)
 
 static size_t round_up(size_t n, size_t to) { return (n + to - 1) / to * to; }
 

@@ -25,6 +25,7 @@ static uint64_t oldest_kept(const struct seqshm *s, uint64_t seq)
 static inline bool copy_version(const struct seqshm *s, uint64_t w, void *dst)
 {
     copy_out(dst, slot_at(s, w), s->size);
+    FAULT("version_copied");
     atomic_thread_fence(memory_order_acquire);
     return seqshm_inline_intact(
         atomic_load_explicit(&s->line->seq, memory_order_relaxed),
@@ -93,6 +94,11 @@ static int try_at(const struct seqshm *s, uint64_t *want, bool newest_ok,
             return SEQSHM_OK;
         if (!newest_ok)
             return SEQSHM_EOVERWRITTEN; /* lapped during the copy */
+        /* lapped: again, from the oldest kept by then, while time is left
+         * (a writer that laps every copy must not keep the call past its
+         * timeout: at most one copy more than the timeout allows) */
+        if (!deadline_retry(d))
+            return GAVE_UP;
     }
 }
 
@@ -123,6 +129,7 @@ static int fetch(const struct seqshm *s, uint64_t first, bool newest_ok,
 {
     struct deadline d;
     deadline_start(&d, timeout_ns);
+    deadline_left(&d); /* the clock starts now: copies count against it */
     for (;;) {
         *got = first;
         int rc = try_at(s, got, newest_ok, dst, &d);

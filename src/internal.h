@@ -173,6 +173,10 @@ static inline void deadline_start(struct deadline *d, int64_t timeout_ns)
                                   : DEADLINE_UNSET;
 }
 HIDDEN int64_t deadline_left(struct deadline *d);
+/* Whether a loop that failed for want of luck, not of a writer's progress
+ * (a copy lapped by the writer), may try again without sleeping: while time
+ * is left; for timeout 0, never (a copy may be megabytes). */
+HIDDEN bool deadline_retry(struct deadline *d);
 /* The next step of the back-off: spin, then yield, then sleep with growing
  * naps capped at 1 ms and at the time left (*nap_ns), or give up once the
  * deadline has passed (for timeout 0: after SEQSHM_SPIN_TRIES spins, never

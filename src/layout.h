@@ -35,7 +35,7 @@
 #include "seqshm.h"
 
 #define SEQSHM_MAGIC UINT64_C(0x314d485351455321) /* "!SEQSHM1" */
-#define SEQSHM_LAYOUT_VERSION 3u
+#define SEQSHM_LAYOUT_VERSION 4u /* 4: identities on NAME@ids */
 
 #define REGION 128u
 #define SEQ_LINE_OFFSET (1u * REGION)

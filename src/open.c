@@ -104,7 +104,8 @@ static int open_segment(struct seqshm **out, const char *shm_name,
 {
     struct platform p;
     struct mapped m;
-    int rc = plat_open(&p, &m, shm_name, (o->flags & SEQSHM_RDONLY) != 0);
+    int rc = plat_open(&p, &m, shm_name, (o->flags & SEQSHM_RDONLY) != 0,
+                       (o->flags & SEQSHM_ANY_OWNER) != 0);
     if (rc != SEQSHM_OK)
         return rc;
     const struct seqshm_header *h = m.base;

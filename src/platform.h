@@ -59,10 +59,12 @@ int plat_create(struct platform *p, struct mapped *m, const char *shm_name,
  * whole, read-only if rdonly. Waits, at most about a second, while it has no
  * size yet (its creator is between creating and sizing it). SEQSHM_EBADSEG
  * if it cannot be a segment (not a plain shared-memory object, smaller than
- * a header or larger than any segment); SEQSHM_EACCES if not permitted.
- * Never writes to it. */
+ * a header or larger than any segment); SEQSHM_EACCES if not permitted, and
+ * (errno EPERM) unless any_owner, if another user than the caller and root
+ * owns it and lets anyone write it (seqshm.h, "Names"). Never writes to
+ * it. */
 int plat_open(struct platform *p, struct mapped *m, const char *shm_name,
-              bool rdonly);
+              bool rdonly, bool any_owner);
 
 /* Undoes plat_create (then removing the name, which it made) or plat_open,
  * for an open that failed before it had a handle. */

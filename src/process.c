@@ -20,13 +20,21 @@
  */
 #include "barrier.h"
 
+#include <errno.h>
 #include <sched.h>
 
 enum { NOT_MADE = 0, MAKING = 1, MADE = 2 };
 
+/* How long a caller waits while another thread of this process makes the
+ * identity (a system call or three): past it, the maker is the code a
+ * signal handler interrupted, which cannot go on until the handler returns,
+ * and the handler's call goes on without an identity (EDEADLK). */
+#define MAKING_WAIT_NS 100000000
+
 int identity_make(const struct seqshm *s, bool forked)
 {
     struct process_state *me = s->proc;
+    int64_t give_up = 0;
     for (;;) {
         int st = NOT_MADE;
         if (atomic_compare_exchange_strong_explicit(&me->made, &st, MAKING,
@@ -35,6 +43,13 @@ int identity_make(const struct seqshm *s, bool forked)
             break;
         if (st == MADE)
             return SEQSHM_OK;
+        int64_t now = now_ns();
+        if (give_up == 0)
+            give_up = now + MAKING_WAIT_NS;
+        else if (now > give_up) {
+            errno = EDEADLK;
+            return SEQSHM_ESYS;
+        }
         sched_yield(); /* another thread of this process is making it */
     }
     uint64_t id = 0;

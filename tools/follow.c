@@ -57,7 +57,7 @@ static int follow(const char *cmd, const char *name, long count, each_fn *each,
                   void *ctx)
 {
     seqshm *s;
-    int rc = seqshm_open(&s, name, 0, SEQSHM_RDONLY);
+    int rc = seqshm_open(&s, name, 0, LOOK);
     if (rc != SEQSHM_OK)
         return fail(cmd, name, rc);
     size_t n = seqshm_size(s);
@@ -130,7 +130,7 @@ static int tail_one(uint64_t version, uint64_t lost, const unsigned char *p,
 static int tail_setup(const char *name, struct tail *t)
 {
     seqshm *s;
-    int rc = seqshm_open(&s, name, 0, SEQSHM_RDONLY);
+    int rc = seqshm_open(&s, name, 0, LOOK);
     if (rc != SEQSHM_OK)
         return fail("tail", name, rc);
     rc = fields_load(&t->fs, seqshm_schema(s));
@@ -177,7 +177,7 @@ int cmd_record(const char *name, const char *file, long count)
         return 1;
     }
     seqshm *probe; /* for the header; follow() opens its own */
-    int rc = seqshm_open(&probe, name, 0, SEQSHM_RDONLY);
+    int rc = seqshm_open(&probe, name, 0, LOOK);
     if (rc != SEQSHM_OK) {
         fclose(r.f);
         remove(file);
@@ -211,6 +211,26 @@ static void sleep_ns(uint64_t ns)
         ;
 }
 
+static uint64_t mono_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+/* The next record into *e and buf; false at the end (or a record cut
+ * short). */
+static bool next_record(FILE *f, struct rec_entry *e, unsigned char *buf,
+                        uint64_t size)
+{
+    return fread(e, sizeof *e, 1, f) == 1 && fread(buf, 1, (size_t)size, f) == size;
+}
+
+/* Replays at the recording's pace divided by speed (0: at once). The pace
+ * is the recorded receive times' differences: where the recording's clock
+ * stepped back, the record is due at once (never a wait of centuries), and
+ * a wait is capped at a day. Nothing is created for a recording that is
+ * not one (its layout, slots or size out of range) or holds no version. */
 int cmd_replay(const char *file, const char *name, double speed)
 {
     FILE *f = fopen(file, "rb");
@@ -220,8 +240,21 @@ int cmd_replay(const char *file, const char *name, double speed)
     }
     struct rec_header h;
     if (fread(&h, sizeof h, 1, f) != 1 || memcmp(h.magic, MAGIC, 8) != 0 ||
-        h.size == 0 || h.size > SEQSHM_MAX_SIZE) {
+        h.size == 0 || h.size > SEQSHM_MAX_SIZE ||
+        (h.layout != 0 && h.layout != SEQSHM_DOUBLE_BUFFER &&
+         h.layout != SEQSHM_MUTEX) ||
+        h.slots == 0 || h.slots > SEQSHM_MAX_SLOTS ||
+        (h.slots & (h.slots - 1)) != 0) {
         fprintf(stderr, "seqshm: replay: %s is not a seqshm recording\n", file);
+        fclose(f);
+        return 1;
+    }
+    unsigned char *buf = malloc((size_t)h.size);
+    struct rec_entry e;
+    if (buf == NULL || !next_record(f, &e, buf, h.size)) {
+        fprintf(stderr, "seqshm: replay: %s holds no version; nothing "
+                        "created\n", file);
+        free(buf);
         fclose(f);
         return 1;
     }
@@ -232,27 +265,27 @@ int cmd_replay(const char *file, const char *name, double speed)
     seqshm *s;
     int rc = seqshm_open_opts(&s, name, (size_t)h.size, &o);
     if (rc != SEQSHM_OK) {
+        free(buf);
         fclose(f);
         return fail("replay", name, rc);
     }
-    unsigned char *buf = malloc((size_t)h.size);
-    struct rec_entry e;
-    uint64_t first_t = 0, start = realtime_ns(), n = 0;
+    const double day_ns = 86400e9;
+    uint64_t prev_t = e.time_ns, start = mono_ns(), n = 0;
+    double due = 0; /* nanoseconds after start */
     catch_stop_signals();
-    while (buf != NULL && !stop_requested && fread(&e, sizeof e, 1, f) == 1 &&
-           fread(buf, 1, (size_t)h.size, f) == h.size) {
-        if (n == 0)
-            first_t = e.time_ns;
+    do {
         if (speed > 0) {
-            uint64_t due = start + (uint64_t)((double)(e.time_ns - first_t) / speed);
-            uint64_t now = realtime_ns();
+            double step = e.time_ns > prev_t ? (double)(e.time_ns - prev_t) : 0;
+            due += step / speed < day_ns ? step / speed : day_ns;
+            double now = (double)(mono_ns() - start);
             if (due > now)
-                sleep_ns(due - now);
+                sleep_ns((uint64_t)(due - now));
         }
+        prev_t = e.time_ns;
         if ((rc = seqshm_write(s, buf, SEQSHM_FOREVER)) != SEQSHM_OK)
             break;
         n++;
-    }
+    } while (!stop_requested && next_record(f, &e, buf, h.size));
     free(buf);
     fclose(f);
     seqshm_close(s);

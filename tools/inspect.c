@@ -39,7 +39,7 @@ int cmd_ls(bool json)
         seqshm_info in;
         unsigned mode;
         char user[64];
-        if (seqshm_open(&s, names[i], 0, SEQSHM_RDONLY) != SEQSHM_OK)
+        if (seqshm_open(&s, names[i], 0, LOOK) != SEQSHM_OK)
             continue; /* unreadable to us, or gone meanwhile */
         seqshm_stat(s, &in);
         seqshm_close(s);
@@ -79,7 +79,7 @@ int cmd_info(const char *name, bool json)
     unsigned mode;
     char user[64];
     struct fields fs;
-    int rc = seqshm_open(&s, name, 0, SEQSHM_RDONLY);
+    int rc = seqshm_open(&s, name, 0, LOOK);
     if (rc != SEQSHM_OK)
         return fail("info", name, rc);
     seqshm_stat(s, &in);
@@ -165,7 +165,7 @@ int cmd_dump(const char *name, enum fmt f, bool json)
 {
     seqshm *s;
     struct fields fs;
-    int rc = seqshm_open(&s, name, 0, SEQSHM_RDONLY);
+    int rc = seqshm_open(&s, name, 0, LOOK);
     if (rc != SEQSHM_OK)
         return fail("dump", name, rc);
     size_t n = seqshm_size(s);
@@ -257,7 +257,7 @@ static double now_s(void)
 int cmd_watch(const char *name, long count, long interval_ms)
 {
     seqshm *s;
-    int rc = seqshm_open(&s, name, 0, SEQSHM_RDONLY);
+    int rc = seqshm_open(&s, name, 0, LOOK);
     if (rc != SEQSHM_OK)
         return fail("watch", name, rc);
     bool tty = isatty(STDOUT_FILENO);

@@ -94,7 +94,7 @@ int cmd_rm(const char *name, bool force)
 {
     if (!force) {
         seqshm *s;
-        int rc = seqshm_open(&s, name, 0, SEQSHM_RDONLY);
+        int rc = seqshm_open(&s, name, 0, LOOK);
         if (rc == SEQSHM_EBADSEG) {
             fprintf(stderr, "seqshm: rm %s: not a seqshm segment; left alone "
                             "(--force removes it) (SEQSHM_EBADSEG)\n",

@@ -15,6 +15,10 @@ enum fmt { HEX, RAW, U8, I32, U64, F32, F64, FIELDS, AUTO };
 
 #define SHM_DIR "/dev/shm"
 #define OPEN_TIMEOUT_NS 1000000000LL /* how long a command waits for a read */
+/* How the commands that only look open a segment: read-only, and whoever
+ * owns it (a look at another user's world-writable segment trusts nothing
+ * it shows; seqshm.h, "Names") */
+#define LOOK (SEQSHM_RDONLY | SEQSHM_ANY_OWNER)
 
 /* common.c */
 extern volatile sig_atomic_t stop_requested; /* set by SIGINT and SIGTERM */

@@ -1,5 +1,9 @@
 """Segment: one handle of a seqshm segment (the C library's seqshm *)."""
 import ctypes
+import numbers
+import os
+import threading
+import weakref
 from collections import namedtuple
 
 from . import errors
@@ -14,6 +18,57 @@ Batch = namedtuple("Batch", "versions values lost")
 Batch.__doc__ = """What follow(batch=N) yields: versions (uint64 array),
 values (structured array, one record per version) and lost (uint64 array:
 versions skipped just before each one)."""
+
+
+def _uint(x, what, bits=64):
+    """An integer argument in 0 .. 2**bits - 1, as the library takes it.
+    Refused, rather than wrapped around as ctypes would (2**64 + 8 would be
+    8)."""
+    if isinstance(x, bool) or not isinstance(x, numbers.Integral):
+        raise TypeError("%s is an integer, not %s" % (what, type(x).__name__))
+    x = int(x)
+    if not 0 <= x < 2**bits:
+        raise OverflowError("%s is 0 .. 2**%d - 1, not %d" % (what, bits, x))
+    return x
+
+
+def _name(name):
+    """A segment name as the library takes it: str (or bytes, as os does),
+    with no NUL character (which would cut the name short)."""
+    if isinstance(name, (bytes, bytearray)):
+        name = bytes(name).decode()
+    if not isinstance(name, str):
+        raise TypeError("a segment name is a str, not %s" % type(name).__name__)
+    if "\0" in name:
+        raise ValueError("a segment name cannot hold a NUL character: %r"
+                         % name)
+    return name
+
+
+# Segments being updated by this thread: a change (update's function) that
+# writes the segment it is changing would wait for the claim its own update
+# holds, for ever. Refused instead.
+_updating = threading.local()
+
+
+def _busy_here(name):
+    return name.lstrip("/") in getattr(_updating, "names", ())
+
+
+# Every open segment of this process: after a fork, the child lets go at once
+# of the identities it inherited (seqshm_stat makes the child its own), so
+# that an idle child (a multiprocessing worker) never keeps a dead parent's
+# claim held.
+_open = weakref.WeakSet()
+
+
+def _after_fork_in_child():
+    for s in list(_open):
+        if s._h:
+            lib.seqshm_stat(s._h, ctypes.byref(Info()))
+
+
+os.register_at_fork(after_in_child=_after_fork_in_child)
 
 
 def _ns(timeout):
@@ -68,11 +123,13 @@ class Segment:
         flags |= SOLE_WRITER if sole_writer else 0
         if schema is not None:
             parse(schema)  # a malformed schema: say what is wrong with it
-        opts = Options(flags, mode, type_tag, slots,
+        name = _name(name)
+        opts = Options(flags, _uint(mode, "mode", 32),
+                       _uint(type_tag, "type_tag"), _uint(slots, "slots", 32),
                        schema.encode() if schema is not None else None)
         self._h = ctypes.c_void_p()
         errors.check(lib.seqshm_open_opts(ctypes.byref(self._h),
-                                          name.encode(), size,
+                                          name.encode(), _uint(size, "size"),
                                           ctypes.byref(opts)),
                      "open %s" % name)
         self.name = name
@@ -81,6 +138,7 @@ class Segment:
         self.codec = Codec(self.schema, self.size, numpy)
         self._buf = ctypes.create_string_buffer(self.size)
         self._v = ctypes.c_uint64()
+        _open.add(self)
 
     # --------------------------------------------------------- lifecycle
     def close(self):
@@ -104,9 +162,19 @@ class Segment:
             raise ValueError("seqshm: segment %s is closed" % self.name)
         return self._h
 
+    def _writable(self):
+        """The handle, for a write: refused inside this thread's update of
+        the same segment (the write would wait for its own claim)."""
+        if _busy_here(self.name):
+            raise RuntimeError("seqshm: %s is being updated by this thread: "
+                               "its change cannot write it (return the new "
+                               "value instead)" % self.name)
+        return self._live()
+
     @staticmethod
     def unlink(name):
         """Removes the name `name`."""
+        name = _name(name)
         errors.check(lib.seqshm_unlink(name.encode()), "unlink %s" % name)
 
     # ------------------------------------------------------------- state
@@ -171,6 +239,7 @@ class Segment:
 
     def read_partial(self, offset, length, timeout=None):
         """length bytes at offset of a consistent snapshot."""
+        length, offset = _uint(length, "length"), _uint(offset, "offset")
         buf = ctypes.create_string_buffer(length)
         errors.check(lib.seqshm_read_partial(self._live(), buf, length,
                                              offset, _ns(timeout)), "read")
@@ -179,6 +248,7 @@ class Segment:
     def read_at(self, version, timeout=None):
         """Exactly version `version` (waiting for it to be published);
         seqshm.Overwritten when it is no longer kept."""
+        version = _uint(version, "version")
         errors.check(lib.seqshm_read_at(self._live(), version, self._buf,
                                         _ns(timeout)), "read_at %d" % version)
         return self.codec.decode(self._buf.raw)
@@ -206,8 +276,7 @@ class Segment:
     def wait(self, since=None, timeout=None):
         """True as soon as the version is above `since` (default: the
         current one), False if it is not within the timeout."""
-        if since is None:
-            since = self.version
+        since = self.version if since is None else _uint(since, "since")
         st = lib.seqshm_wait(self._live(), since, _ns(timeout))
         if st == -7:
             return False
@@ -226,7 +295,7 @@ class Segment:
         that are already there, after waiting for the first."""
         h = self._live()
         cursor = ctypes.c_uint64(self.version if start is None else
-                                 max(start, 1) - 1)
+                                 max(_uint(start, "start"), 1) - 1)
         lost = ctypes.c_uint64()
         buf = ctypes.create_string_buffer(self.size)
         if batch is not None and numpy is None:
@@ -263,23 +332,33 @@ class Segment:
         NumPy record, or a mapping of every field's value (a mapping of
         some fields: update())."""
         data = self.codec.encode(value)
-        errors.check(lib.seqshm_write(self._live(), bytes(data), _ns(timeout)),
-                     "write")
+        errors.check(lib.seqshm_write(self._writable(), bytes(data),
+                                      _ns(timeout)), "write")
 
     def write_partial(self, data, offset, timeout=None):
         """Writes bytes at offset; the rest keeps its value."""
         data = bytes(data)
-        errors.check(lib.seqshm_write_partial(self._live(), data, len(data),
-                                              offset, _ns(timeout)), "write")
+        errors.check(lib.seqshm_write_partial(self._writable(), data, len(data),
+                                              _uint(offset, "offset"),
+                                              _ns(timeout)), "write")
 
     def update(self, change, timeout=None):
         """Read-modify-write under the writers' claim (no lost updates):
         `change` is a mapping of some fields' new values, or a function
         given the current record (dict, or NumPy record) that returns the
-        new value (or a mapping of the fields it changes). If `change`
-        raises, the library has already begun the write: it publishes the
-        value unchanged, and the exception is raised after it."""
+        new value (or a mapping of the fields it changes).
+
+        Atomic: the whole new value is encoded before any of it is written.
+        A mapping with a bad field (unknown, out of range, of the wrong
+        type) raises before the claim is taken, and nothing is published.
+        A function that raises, or returns a value that cannot be encoded,
+        leaves the value as it was: the library, which has begun the write
+        by then, publishes it unchanged (the version goes up by one), and
+        the exception is raised after it."""
         codec = self.codec
+        if not callable(change):
+            # every field checked on a scratch copy, before anything else
+            codec.encode(change, into=bytearray(self.size))
         failure = []
 
         def fn(ptr, size, ctx):
@@ -288,15 +367,23 @@ class Segment:
                 new = change
                 if callable(change):
                     new = change(codec.decode(cur.raw))
-                if hasattr(new, "keys"):
-                    codec.encode(new, into=cur)
-                else:
-                    ctypes.memmove(ptr, bytes(codec.encode(new)), size)
+                scratch = bytearray(cur.raw)
+                codec.encode(new, into=scratch)
+                ctypes.memmove(ptr, bytes(scratch), size)  # all, or nothing
             except BaseException as e:  # reported after the write
                 failure.append(e)
 
         cb = UPDATE_FN(fn)
-        st = lib.seqshm_update(self._live(), cb, None, _ns(timeout))
+        h = self._writable()
+        names = getattr(_updating, "names", None)
+        if names is None:
+            names = _updating.names = set()
+        key = self.name.lstrip("/")
+        names.add(key)
+        try:
+            st = lib.seqshm_update(h, cb, None, _ns(timeout))
+        finally:
+            names.discard(key)
         if failure:
             raise failure[0]
         errors.check(st, "update")

@@ -241,3 +241,94 @@ def test_torn_payload_is_owner_dead(name, programs):
             s.read(timeout=0.5)
         s.write(bytes(4096))
         assert s.read() == bytes(4096)
+
+
+def test_update_with_a_bad_field_publishes_nothing(name):
+    """The whole new value is encoded before any of it is written: a
+    mapping with a bad field raises before the claim (nothing published); a
+    function whose value cannot be encoded leaves the value as it was (the
+    library publishes it unchanged)."""
+    with seqshm.Segment(name, create=True, schema="x:f64 y:u8") as s:
+        s.write({"x": 1.0, "y": 7})
+        v = s.version
+        with pytest.raises(Exception):
+            s.update({"x": 99.0, "y": 300})  # y is a u8
+        r = s.read()
+        assert (float(r["x"]), int(r["y"])) == (1.0, 7) and s.version == v
+        with pytest.raises(Exception):
+            s.update(lambda rec: {"x": 5.0, "y": 1000})
+        r = s.read()
+        assert (float(r["x"]), int(r["y"])) == (1.0, 7)
+        s.update({"x": 2.5})
+        assert float(s.read()["x"]) == 2.5 and int(s.read()["y"]) == 7
+
+
+def test_integers_are_checked_not_wrapped(name):
+    """ctypes would pass 2**64 + 8 as 8: every integer argument is checked
+    against the C type's range instead, and a NUL in a name is refused (it
+    would cut the name short)."""
+    with pytest.raises(OverflowError):
+        seqshm.Segment(name, 2**64 + 8, create=True)
+    assert not os.path.exists("/dev/shm/" + name)
+    with pytest.raises(ValueError):
+        seqshm.Segment(name + "\0tail", 8, create=True)
+    assert not os.path.exists("/dev/shm/" + name)
+    with seqshm.Segment(name.encode(), 8, create=True) as s:  # bytes, as os
+        s.write(b"abcdefgh")
+        with pytest.raises(OverflowError):
+            s.read_partial(2**64, 4)
+        with pytest.raises(OverflowError):
+            s.read_partial(0, -1)
+        with pytest.raises(OverflowError):
+            s.write_partial(b"x", 2**64 + 1)
+        with pytest.raises(OverflowError):
+            s.read_at(-1)
+        with pytest.raises(TypeError):
+            s.read_partial(1.5, 2)
+        assert s.read_partial(4, 4) == b"efgh"
+
+
+def test_a_change_that_writes_its_own_segment_is_refused(name):
+    """update's function writing the segment it changes would wait for the
+    claim its own update holds, for ever: it raises instead, and the value
+    is left as it was."""
+    with seqshm.Segment(name, create=True, schema="n:u32") as s:
+        other = seqshm.Segment(name)
+
+        def change(rec):
+            other.write({"n": 5})
+            return {"n": 1}
+        with pytest.raises(RuntimeError):
+            s.update(change, timeout=2.0)
+        assert int(s.read()["n"]) == 0
+        other.write({"n": 6})  # and after the update, writes work again
+        assert int(s.read()["n"]) == 6
+        other.close()
+
+
+def _idle(ev):
+    ev.wait(10)
+
+
+def test_a_forked_child_does_not_keep_the_parents_identity(name):
+    """A child forked by multiprocessing that never uses the segment lets go
+    of its parent's identity at once: closing the creator's handle in the
+    parent ends its identity while the child lives."""
+    import multiprocessing
+    ctx = multiprocessing.get_context("fork")
+    creator = seqshm.Segment(name, 8, create=True, persist=True)
+    other = seqshm.Segment(name)
+    ev = ctx.Event()
+    child = ctx.Process(target=_idle, args=(ev,))
+    child.start()
+    try:
+        time.sleep(0.2)
+        assert other.info()["creator_alive"]
+        creator.close()
+        assert not other.info()["creator_alive"], \
+            "the idle child kept the parent's identity"
+    finally:
+        ev.set()
+        child.join()
+        other.close()
+        seqshm.unlink(name)

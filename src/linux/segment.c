@@ -1,12 +1,21 @@
 /* linux/segment.c - the segment as a POSIX shared-memory object: create,
- * open, map, remove; the per-process state page.
+ * open, map, remove; its identity object; the per-process state page.
  *
  * Creation is race-free because only O_CREAT|O_EXCL creates: its one winner
- * sizes the object and (open.c) builds the header, then publishes it by
- * storing the magic with release order. Everyone else opens, waits (bounded)
- * for a size here and for the magic in open.c, and checks every header
- * field against the object's real size before trusting any of it. No opener
- * writes an object before it has checked it.
+ * sizes the object, makes its identity object and (open.c) builds the
+ * header, then publishes it by storing the magic with release order.
+ * Everyone else opens, waits (bounded) for a size here and for the magic in
+ * open.c, and checks every header field against the object's real size
+ * before trusting any of it. No opener writes an object before it has
+ * checked it.
+ *
+ * The identity object NAME@ids ('@' is never in a segment's name) holds no
+ * bytes, only the identities' locks (identity.c). Its permission bits are
+ * the segment's write bits, as read and write: exactly those who may write
+ * the segment may open it, so a process that may only read the segment can
+ * take no lock on it and make no dead writer look alive, nor keep a writer
+ * from taking an identity. It is made before the segment is published and
+ * removed with the segment's name.
  */
 #include "../internal.h"
 
@@ -38,6 +47,48 @@ static int status_from_errno(int err)
 }
 
 int32_t plat_pid(void) { return (int32_t)getpid(); }
+
+/* "/NAME@ids" for the segment "/NAME" */
+static void ids_name(char out[SEQSHM_NAME_MAX + 8], const char *shm_name)
+{
+    snprintf(out, SEQSHM_NAME_MAX + 8, "%s@ids", shm_name);
+}
+
+/* The segment's write bits, as read and write bits of its identity object:
+ * 0644 gives 0600, 0660 gives 0660, 0622 gives 0666. */
+static mode_t ids_mode(unsigned mode)
+{
+    return (mode_t)((mode & 0222) | (mode & 0222) << 1);
+}
+
+/* Makes the segment's identity object, replacing one a crashed or outside
+ * removal left behind (only its owner, or root, can remove it: another
+ * user's is refused, and so is the segment). */
+static int ids_create(const char *shm_name, unsigned mode)
+{
+    char ids[SEQSHM_NAME_MAX + 8];
+    ids_name(ids, shm_name);
+    if (shm_unlink(ids) != 0 && errno != ENOENT)
+        return status_from_errno(errno);
+    int fd = shm_open(ids, O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
+                      ids_mode(mode));
+    if (fd < 0)
+        return status_from_errno(errno);
+    int rc = fchmod(fd, ids_mode(mode)) == 0 ? SEQSHM_OK : SEQSHM_ESYS;
+    int err = errno;
+    close(fd);
+    if (rc != SEQSHM_OK)
+        shm_unlink(ids);
+    errno = err;
+    return rc;
+}
+
+static void ids_unlink(const char *shm_name)
+{
+    char ids[SEQSHM_NAME_MAX + 8];
+    ids_name(ids, shm_name);
+    shm_unlink(ids);
+}
 
 bool plat_names_outlive_handles(void) { return true; }
 
@@ -75,24 +126,35 @@ int plat_create(struct platform *p, struct mapped *m, const char *shm_name,
      * sizes the object and reserves its memory now: a /dev/shm too small
      * fails here (SEQSHM_ESYS, errno ENOSPC), never with SIGBUS later. */
     struct stat st;
-    int err = 0;
     void *base = MAP_FAILED;
-    if (fchmod(fd, (mode_t)mode) != 0 ||
-        (errno = posix_fallocate(fd, 0, (off_t)total)) != 0 ||
-        fstat(fd, &st) != 0 ||
-        (base = mmap(NULL, (size_t)total, PROT_READ | PROT_WRITE, MAP_SHARED,
-                     fd, 0)) == MAP_FAILED) {
-        err = errno;
-        close(fd);
-        shm_unlink(shm_name); /* ours: O_EXCL made it */
+    int rc = SEQSHM_ESYS, err;
+    if (fchmod(fd, (mode_t)mode) != 0)
+        goto fail;
+    if ((err = posix_fallocate(fd, 0, (off_t)total)) != 0) {
         errno = err;
-        return SEQSHM_ESYS;
+        goto fail;
     }
-    *p = (struct platform){.fd = fd, .map_fd = fd, .dev = st.st_dev,
+    if (fstat(fd, &st) != 0)
+        goto fail;
+    if ((rc = ids_create(shm_name, mode)) != SEQSHM_OK)
+        goto fail;
+    base = mmap(NULL, (size_t)total, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+    if (base == MAP_FAILED) {
+        rc = SEQSHM_ESYS;
+        ids_unlink(shm_name);
+        goto fail;
+    }
+    *p = (struct platform){.fd = fd, .ids_fd = -1, .dev = st.st_dev,
                            .ino = st.st_ino};
     *m = (struct mapped){.base = base, .len = (size_t)total,
                          .obj_size = total};
     return SEQSHM_OK;
+fail:
+    err = errno;
+    close(fd);
+    shm_unlink(shm_name); /* ours: O_EXCL made it */
+    errno = err;
+    return rc;
 }
 
 static void nap(long ns)
@@ -102,7 +164,7 @@ static void nap(long ns)
 }
 
 int plat_open(struct platform *p, struct mapped *m, const char *shm_name,
-              bool rdonly)
+              bool rdonly, bool any_owner)
 {
     /* O_NONBLOCK: opening a FIFO planted under the name must not block. */
     int fd = shm_open(shm_name, (rdonly ? O_RDONLY : O_RDWR) | O_NOFOLLOW |
@@ -119,6 +181,14 @@ int plat_open(struct platform *p, struct mapped *m, const char *shm_name,
         }
         if (!S_ISREG(st.st_mode))
             goto fail;
+        /* another user's (not root's) that anyone may write: a squatter's,
+         * maybe; not adopted unless asked (seqshm.h, "Names") */
+        if (!any_owner && st.st_uid != geteuid() && st.st_uid != 0 &&
+            (st.st_mode & S_IWOTH)) {
+            errno = EPERM;
+            rc = SEQSHM_EACCES;
+            goto fail;
+        }
         if (st.st_size != 0)
             break;
         if (now_ns() > give_up) /* a creator between O_EXCL and sizing */
@@ -135,7 +205,7 @@ int plat_open(struct platform *p, struct mapped *m, const char *shm_name,
         rc = errno == EACCES ? SEQSHM_EACCES : SEQSHM_ESYS;
         goto fail;
     }
-    *p = (struct platform){.fd = fd, .map_fd = fd, .dev = st.st_dev,
+    *p = (struct platform){.fd = fd, .ids_fd = -1, .dev = st.st_dev,
                            .ino = st.st_ino};
     *m = (struct mapped){.base = base, .len = (size_t)st.st_size,
                          .obj_size = (uint64_t)st.st_size};
@@ -153,33 +223,36 @@ void plat_discard(struct platform *p, const struct mapped *m,
     int err = errno;
     munmap(m->base, m->len);
     close(p->fd);
-    if (created)
-        shm_unlink(shm_name); /* ours: O_EXCL made it */
+    if (created) { /* ours: O_EXCL made them */
+        shm_unlink(shm_name);
+        ids_unlink(shm_name);
+    }
     errno = err;
 }
 
-static bool same_object(int fd, const struct platform *p)
+static bool same_object(int fd, dev_t dev, ino_t ino)
 {
     struct stat st;
-    return fstat(fd, &st) == 0 && st.st_dev == p->dev && st.st_ino == p->ino;
+    return fstat(fd, &st) == 0 && st.st_dev == dev && st.st_ino == ino;
 }
 
-int linux_open_again(const struct seqshm *s, int via)
+int linux_ids_reopen(const struct seqshm *s)
 {
     int flags = (s->rdonly ? O_RDONLY : O_RDWR) | O_NOFOLLOW | O_NONBLOCK |
                 O_CLOEXEC;
-    char shm_name[SEQSHM_NAME_MAX + 2];
+    char shm_name[SEQSHM_NAME_MAX + 2], ids[SEQSHM_NAME_MAX + 8];
     name_canonical(shm_name, s->name);
-    int fd = shm_open(shm_name, flags, 0);
-    if (fd >= 0 && !same_object(fd, &s->plat)) {
+    ids_name(ids, shm_name);
+    int fd = shm_open(ids, flags, 0);
+    if (fd >= 0 && !same_object(fd, s->plat.ids_dev, s->plat.ids_ino)) {
         close(fd);
         fd = -1;
     }
     if (fd < 0) {
         char path[48];
-        snprintf(path, sizeof path, "/proc/self/fd/%d", via);
+        snprintf(path, sizeof path, "/proc/self/fd/%d", s->plat.ids_fd);
         fd = open(path, flags);
-        if (fd >= 0 && !same_object(fd, &s->plat)) {
+        if (fd >= 0 && !same_object(fd, s->plat.ids_dev, s->plat.ids_ino)) {
             close(fd);
             errno = ESTALE;
             fd = -1;
@@ -188,39 +261,55 @@ int linux_open_again(const struct seqshm *s, int via)
     return fd;
 }
 
-/* The identity's lock goes on another open file description than the
- * mapping's (identity.c says why); where none can be had, the same. */
+/* The handle's own descriptor of the identity object: read-write for a
+ * read-write handle (which must have it); read-only, where the process may,
+ * for a read-only handle, which then can ask whether a writer lives. It
+ * must be a plain object of the segment's owner. */
 int plat_attach(struct seqshm *s)
 {
     s->plat.mutex = (pthread_mutex_t *)(s->base + MUTEX_LINE_OFFSET);
-    int own = linux_open_again(s, s->plat.map_fd);
-    if (own >= 0)
-        s->plat.fd = own;
+    char shm_name[SEQSHM_NAME_MAX + 2], ids[SEQSHM_NAME_MAX + 8];
+    name_canonical(shm_name, s->name);
+    ids_name(ids, shm_name);
+    int fd = shm_open(ids, (s->rdonly ? O_RDONLY : O_RDWR) | O_NOFOLLOW |
+                      O_NONBLOCK | O_CLOEXEC, 0);
+    struct stat st, seg;
+    if (fd >= 0 && (fstat(fd, &st) != 0 || fstat(s->plat.fd, &seg) != 0 ||
+                    !S_ISREG(st.st_mode) || st.st_uid != seg.st_uid)) {
+        close(fd);
+        errno = EINVAL;
+        return SEQSHM_EBADSEG;
+    }
+    if (fd < 0)
+        return s->rdonly ? SEQSHM_OK : status_from_errno(errno);
+    s->plat.ids_fd = fd;
+    s->plat.ids_dev = st.st_dev;
+    s->plat.ids_ino = st.st_ino;
     return SEQSHM_OK;
 }
 
 void plat_detach(struct seqshm *s)
 {
-    if (s->plat.fd != s->plat.map_fd) {
+    if (s->plat.ids_fd >= 0) {
         int err = errno;
-        close(s->plat.fd);
-        s->plat.fd = s->plat.map_fd;
+        close(s->plat.ids_fd);
+        s->plat.ids_fd = -1;
         errno = err;
     }
 }
 
 void plat_attached(struct seqshm *s)
 {
-    if (s->plat.fd != s->plat.map_fd)
-        close(s->plat.map_fd); /* the mapping keeps its own reference */
-    s->plat.map_fd = -1;
+    close(s->plat.fd); /* the mapping keeps its own reference */
+    s->plat.fd = -1;
 }
 
 void plat_close(struct seqshm *s)
 {
     munmap(s->base, s->map_len);
-    close(s->plat.fd); /* releases this identity's lock, if no fork shares
-                          it */
+    if (s->plat.ids_fd >= 0)
+        close(s->plat.ids_fd); /* releases this identity's lock, if no fork
+                                  shares it */
 }
 
 /* Removals and checks for sameness happen under an exclusive flock(2) on the
@@ -257,11 +346,13 @@ void plat_unlink_own(const struct seqshm *s)
     int lock = names_lock();
     int fd = open(path, O_PATH | O_NOFOLLOW | O_CLOEXEC);
     if (fd >= 0) {
-        bool same = same_object(fd, &s->plat);
+        bool same = same_object(fd, s->plat.dev, s->plat.ino);
         close(fd);
         FAULT("close_checked");
-        if (same)
+        if (same) {
             shm_unlink(shm_name);
+            ids_unlink(shm_name);
+        }
     }
     names_unlock(lock);
 }
@@ -271,6 +362,8 @@ int plat_unlink(const char *shm_name)
     int lock = names_lock();
     int rc = shm_unlink(shm_name) == 0 ? SEQSHM_OK : status_from_errno(errno);
     int err = errno;
+    if (rc == SEQSHM_OK)
+        ids_unlink(shm_name);
     names_unlock(lock);
     errno = err;
     return rc;

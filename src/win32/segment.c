@@ -81,8 +81,9 @@ int plat_create(struct platform *p, struct mapped *m, const char *shm_name,
 }
 
 int plat_open(struct platform *p, struct mapped *m, const char *shm_name,
-              bool rdonly)
+              bool rdonly, bool any_owner)
 {
+    (void)any_owner; /* a mapping in Local\\ is the session's alone */
     DWORD access = rdonly ? FILE_MAP_READ : FILE_MAP_READ | FILE_MAP_WRITE;
     char mname[SEQSHM_NAME_MAX + 32];
     win_mapping_name(mname, sizeof mname, shm_name);

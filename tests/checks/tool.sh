@@ -176,6 +176,32 @@ has "$tmp/out" "version         50 " "every recorded version written back"
 has "$tmp/out" "slots           8 x" "the recorded slots"
 expect 2 "bad --slots" -- "$T" create "$P-e" 8 --slots 3
 expect 1 "replay of a file that is no recording" -- "$T" replay /etc/hostname "$P-e"
+# crafted recordings: header only (a 1 GiB payload claimed), a layout byte
+# out of range, and a clock that steps back (a wait of centuries before)
+rec() { # FILE SIZE SLOTS LAYOUT TIMES...
+    python3 - "$@" <<'PY'
+import struct, sys
+path, size, slots, layout = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4])
+with open(path, "wb") as f:
+    f.write(b"SQSHREC1" + struct.pack("<QQII", size, 0, slots, layout))
+    for v, t in enumerate(sys.argv[5:], 1):
+        f.write(struct.pack("<QQQ", v, int(t), 0) + bytes([v % 256]) * size)
+PY
+}
+rec "$tmp/empty" 1073741824 1 0
+expect 1 "replay of a recording with no version" -- "$T" replay "$tmp/empty" "$P-h"
+has "$tmp/err" "holds no version; nothing created" "says why"
+[ ! -e "/dev/shm/$P-h" ] && ok || bad "a header-only recording left a segment"
+rec "$tmp/badlayout" 8 1 255 1000
+expect 1 "replay of a recording with layout 0xff" -- "$T" replay "$tmp/badlayout" "$P-h"
+[ ! -e "/dev/shm/$P-h" ] && ok || bad "a bad layout left a segment"
+rec "$tmp/backwards" 8 1 0 5000000000 1000000000 1010000000
+for speed in 2 0.5; do
+    expect 0 "replay at --speed $speed of a recording whose clock stepped back" -- \
+        timeout 5 "$T" replay "$tmp/backwards" "$P-h" --speed $speed
+    has "$tmp/err" "replayed 3 versions" "all three, at once"
+done
+"$T" rm "$P-h" >/dev/null 2>&1
 
 # --- create without --persist holds the segment until interrupted ----------
 "$T" create "$P-d" 16 2>/dev/null & holder=$!

@@ -7,6 +7,7 @@
 #include "../common/pattern.h"
 
 #include <criterion/criterion.h>
+#include <setjmp.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -425,4 +426,135 @@ Test(history, timeouts_hold_while_a_writer_stalls)
         seqshm_close(r);
         seqshm_close(w);
     }
+}
+
+/* A writer that laps every copy must not keep next, read_at or update past
+ * their timeout: each returns within it plus about one copy, and with
+ * timeout 0 after at most two copies (DESIGN section 10). Payloads of 64 B,
+ * 4 KiB and 4 MiB in 1, 2 and 8 slots, written flat out by another process
+ * while this reader's every copy of a chosen version takes 3 ms more (the
+ * fault point version_copied:nap), so that writes land in each. The bound
+ * has 20 ms of slack for this shared machine and valgrind; the loop it
+ * bounds ran for as long as the writer wrote. */
+static void bump_last(void *value, size_t size, void *ctx)
+{
+    (void)ctx;
+    ((unsigned char *)value)[size - 1]++;
+}
+
+static void lapped(size_t size, unsigned slots)
+{
+    enum { CALLS = 5 };
+    char name[64], tag[32];
+    snprintf(tag, sizeof tag, "lap-%zu-%u", size, slots);
+    seqshm *w = make(name, sizeof name, tag, size, 0, slots);
+    unsigned char *buf = malloc(size), *mine = malloc(size);
+    cr_assert(buf != NULL && mine != NULL);
+    memset(buf, 1, size);
+    long long c0 = mono_ns();
+    for (int i = 0; i < 8; i++)
+        memcpy(mine, buf, size);
+    long long copy_ns = (mono_ns() - c0) / 8 + 3 * MS; /* and the nap */
+    pid_t c = test_child(fork());
+    if (c == 0) {
+        seqshm *s;
+        if (seqshm_open(&s, name, 0, 0) != SEQSHM_OK)
+            _exit(2);
+        for (uint64_t k = 1;; k++) {
+            buf[0] = (unsigned char)k;
+            seqshm_write(s, buf, SEQSHM_FOREVER);
+        }
+    }
+    while (seqshm_version(w) < 4)
+        usleep(1000);
+    const char *pre = getenv("LD_PRELOAD");
+    bool under_valgrind = pre != NULL && strstr(pre, "vgpreload") != NULL;
+    setenv("SEQSHM_FAULT", "version_copied:nap", 1);
+    int64_t timeouts[] = {0, 1 * MS, 5 * MS};
+    for (int t = 0; t < 3; t++) {
+        long long bound = timeouts[t] + (t == 0 ? 2 : 3) * copy_ns + 20 * MS;
+        if (under_valgrind) /* every step slower but the copies measured */
+            bound *= 10;
+        for (int i = 0; i < CALLS; i++) {
+            uint64_t cursor = 0, lost;
+            long long t0 = mono_ns();
+            int rc = seqshm_next(w, &cursor, mine, &lost, timeouts[t]);
+            long long took = mono_ns() - t0;
+            cr_assert(rc == SEQSHM_OK || rc == SEQSHM_ETIMEDOUT, "next: %d", rc);
+            cr_assert_lt(took, bound, "next, %zu B in %u slots, timeout %lld "
+                         "us, took %lld us (a copy: %lld us)", size, slots,
+                         (long long)timeouts[t] / 1000, took / 1000,
+                         copy_ns / 1000);
+            t0 = mono_ns();
+            rc = seqshm_read_at(w, seqshm_version(w) + 1, mine, timeouts[t]);
+            took = mono_ns() - t0;
+            cr_assert(rc == SEQSHM_OK || rc == SEQSHM_ETIMEDOUT ||
+                          rc == SEQSHM_EOVERWRITTEN, "read_at: %d", rc);
+            cr_assert_lt(took, bound, "read_at, %zu B in %u slots, timeout "
+                         "%lld us, took %lld us", size, slots,
+                         (long long)timeouts[t] / 1000, took / 1000);
+            t0 = mono_ns();
+            rc = seqshm_update(w, bump_last, NULL, timeouts[t]);
+            took = mono_ns() - t0;
+            cr_assert(rc == SEQSHM_OK || rc == SEQSHM_ETIMEDOUT, "update: %d",
+                      rc);
+            cr_assert_lt(took, bound, "update, %zu B in %u slots, timeout "
+                         "%lld us, took %lld us", size, slots,
+                         (long long)timeouts[t] / 1000, took / 1000);
+        }
+    }
+    unsetenv("SEQSHM_FAULT");
+    kill(c, SIGKILL);
+    wait_child(c);
+    free(buf);
+    free(mine);
+    seqshm_close(w);
+}
+
+Test(history, timeouts_hold_while_a_writer_laps)
+{
+    size_t sizes[] = {64, 4096, 4 << 20};
+    unsigned slots[] = {1, 2, 8};
+    for (int i = 0; i < 3; i++)
+        for (int j = 0; j < 3; j++)
+            lapped(sizes[i], slots[j]);
+}
+
+/* An update callback left by longjmp: the claim stays held by this
+ * process's identity, so writes through the handle, and another process's,
+ * time out; once the handle is closed the claim is recovered as a dead
+ * writer's (seqshm.h, on seqshm_update's callback). */
+static jmp_buf escape;
+
+static void escaping(void *value, size_t size, void *ctx)
+{
+    (void)value, (void)size, (void)ctx;
+    longjmp(escape, 1);
+}
+
+Test(history, update_escaped_by_longjmp)
+{
+    char name[64];
+    uint64_t v = 1;
+    seqshm *w = make(name, sizeof name, "escape", sizeof v, 0, 0), *o;
+    cr_assert_eq(seqshm_open(&o, name, 0, 0), SEQSHM_OK);
+    if (setjmp(escape) == 0)
+        seqshm_update(w, escaping, NULL, 0);
+    cr_assert_eq(seqshm_write(w, &v, 10 * MS), SEQSHM_ETIMEDOUT,
+                 "the escaped claim is held");
+    pid_t c = test_child(fork());
+    if (c == 0) {
+        seqshm *s;
+        if (seqshm_open(&s, name, 0, 0) != SEQSHM_OK)
+            _exit(2);
+        _exit(seqshm_write(s, &v, 20 * MS) == SEQSHM_ETIMEDOUT ? 0 : 1);
+    }
+    cr_assert_eq(wait_child(c), 0, "another process times out too");
+    seqshm_close(w);
+    under_test = o;
+    long long t0 = mono_ns();
+    cr_assert_eq(seqshm_write(o, &v, 2000 * MS), SEQSHM_OK,
+                 "recovered once the handle is closed");
+    cr_assert_lt(mono_ns() - t0, 1000 * MS);
+    seqshm_close(o);
 }

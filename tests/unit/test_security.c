@@ -3,6 +3,7 @@
 #include "util.h"
 
 #include <criterion/criterion.h>
+#include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
 #include <signal.h>
@@ -185,4 +186,174 @@ Test(security, header_rewritten_after_open_changes_nothing)
     cr_assert_eq(seqshm_open(&again, name, 0, SEQSHM_RDONLY), SEQSHM_EBADSEG,
                  "new opens see the damage");
     seqshm_close(s);
+}
+
+/* ------------------------------------------------- a reader's locks */
+
+/* As nobody, with read permission only: takes every lock it can on the
+ * segment (an open-file-description read lock over the whole object, the
+ * identity bytes far past its end included; a POSIX read lock over the
+ * whole file, as any program that reads a file with locks takes; the
+ * identity bytes one by one) and tries the identity object. Writes to `ready`
+ * 'L' once it holds them ('A' if it could open the identity object), then
+ * waits to be killed. */
+static void hostile_reader(const char *name, int ready)
+{
+    if (setgroups(0, NULL) != 0 || setgid(NOBODY) != 0 || setuid(NOBODY) != 0)
+        _exit(90);
+    char path[128], ids[160];
+    snprintf(path, sizeof path, "/dev/shm/%s", name);
+    snprintf(ids, sizeof ids, "/dev/shm/%s@ids", name);
+    int fd = open(path, O_RDONLY);
+    if (fd < 0)
+        _exit(91);
+    /* what it can: a lock conflicting with a writer's is refused (so with
+     * the identity locks on the segment itself, a whole-file lock fails
+     * while any writer lives, and each byte but the live ones is taken) */
+    struct flock whole = {.l_type = F_RDLCK, .l_whence = SEEK_SET};
+    int held = (fcntl(fd, F_OFD_SETLK, &whole) == 0) +
+               (fcntl(fd, F_SETLK, &whole) == 0);
+    for (off_t id = 1; id <= 256; id++) {
+        struct flock b = {.l_type = F_RDLCK, .l_whence = SEEK_SET,
+                          .l_start = ((off_t)1 << 62) + id, .l_len = 1};
+        held += fcntl(fd, F_OFD_SETLK, &b) == 0;
+    }
+    struct flock past = {.l_type = F_RDLCK, .l_whence = SEEK_SET,
+                         .l_start = ((off_t)1 << 62) + 257};
+    held += fcntl(fd, F_OFD_SETLK, &past) == 0;
+    if (held == 0)
+        _exit(92);
+    char said = 'L';
+    int ifd = open(ids, O_RDONLY);
+    if (ifd >= 0) {
+        said = 'A';
+        fcntl(ifd, F_OFD_SETLK, &whole);
+    }
+    (void)!write(ready, &said, 1);
+    for (;;)
+        pause();
+}
+
+/* A writer of `name` killed in the middle of a write (fault build). */
+static void writer_dies_mid_write(const char *name, unsigned flags)
+{
+    pid_t w = fork();
+    if (w == 0) {
+        seqshm *c;
+        unsigned char b[4096] = {1};
+        if (seqshm_open(&c, name, sizeof b, flags) != SEQSHM_OK)
+            _exit(2);
+        setenv("SEQSHM_FAULT", "mid_copy", 1);
+        seqshm_write(c, b, SEQSHM_FOREVER);
+        _exit(3);
+    }
+    cr_assert_eq(wait_child(w), 128 + SIGKILL, "the writer died mid-write");
+}
+
+/* Read permission grants reading only: a reader's locks make no dead writer
+ * look alive and keep no writer out (DESIGN section 10; docs/security.md). */
+Test(security, a_readers_locks_cannot_deny_writers)
+{
+    if (geteuid() != 0)
+        SKIP_TEST("needs root to become another user");
+    char name[64];
+    test_name(name, sizeof name, "hostile");
+    seqshm_options o = {.flags = SEQSHM_CREATE, .mode = 0644};
+    seqshm *s;
+    cr_assert_eq(seqshm_open_opts(&s, name, 4096, &o), SEQSHM_OK);
+    int p[2];
+    cr_assert_eq(pipe(p), 0);
+    pid_t r = test_child(fork());
+    if (r == 0) {
+        close(p[0]);
+        hostile_reader(name, p[1]);
+    }
+    close(p[1]);
+    char said = 0;
+    cr_assert_eq(read(p[0], &said, 1), 1, "the reader took its locks");
+    close(p[0]);
+    cr_assert_eq(said, 'L', "a reader opened the identity object");
+
+    /* a writer dies mid-write: its claim is recovered by the next writer */
+    writer_dies_mid_write(name, 0);
+    seqshm_info in;
+    cr_assert_eq(seqshm_stat(s, &in), SEQSHM_OK);
+    cr_assert(in.busy && !in.writer_alive, "the dead writer is seen dead");
+    unsigned char b[4096] = {2};
+    long long t0 = mono_ns();
+    cr_assert_eq(seqshm_write(s, b, 2000000000LL), SEQSHM_OK,
+                 "the dead writer's claim is recovered");
+    cr_assert_lt(mono_ns() - t0, 1000000000LL, "within the usual time");
+
+    /* new read-write opens succeed, and take working identities */
+    for (int i = 0; i < 8; i++) {
+        seqshm *o2;
+        cr_assert_eq(seqshm_open(&o2, name, 4096, 0), SEQSHM_OK, "open %d", i);
+        cr_assert_eq(seqshm_write(o2, b, 0), SEQSHM_OK);
+        seqshm_close(o2);
+    }
+
+    /* a sole writer dies: its role is taken over by the next one */
+    pid_t w = fork();
+    if (w == 0) {
+        seqshm *c;
+        _exit(seqshm_open(&c, name, 4096, SEQSHM_SOLE_WRITER) == SEQSHM_OK
+                  ? 0 : 1);
+    }
+    cr_assert_eq(wait_child(w), 0, "a sole writer opened (and died)");
+    seqshm *sole;
+    cr_assert_eq(seqshm_open(&sole, name, 4096, SEQSHM_SOLE_WRITER), SEQSHM_OK,
+                 "the dead sole writer's role is taken over");
+    cr_assert_eq(seqshm_write(sole, b, 0), SEQSHM_OK);
+    seqshm_close(sole);
+    seqshm_close(s);
+}
+
+/* ------------------------------------------------------------ squatters */
+
+/* Another user takes a name first, with a mode that lets anyone write: the
+ * name's owner-to-be does not adopt that segment without asking
+ * (SEQSHM_EACCES, errno EPERM; SEQSHM_ANY_OWNER opens it). Another user's
+ * segment that others may not write is opened as its mode says. */
+Test(security, a_squatters_segment_is_not_adopted)
+{
+    if (geteuid() != 0)
+        SKIP_TEST("needs root to become another user");
+    for (unsigned mode = 0644; mode <= 0666; mode += 022) {
+        char name[64], tag[16];
+        snprintf(tag, sizeof tag, "squat%o", mode);
+        test_name(name, sizeof name, tag);
+        pid_t pid = fork();
+        if (pid == 0) {
+            if (setgroups(0, NULL) != 0 || setgid(NOBODY) != 0 ||
+                setuid(NOBODY) != 0)
+                _exit(90);
+            seqshm_options o = {.flags = SEQSHM_CREATE | SEQSHM_PERSIST,
+                                .mode = mode};
+            seqshm *s;
+            unsigned char b[8] = {0x5a};
+            _exit(seqshm_open_opts(&s, name, 8, &o) == SEQSHM_OK &&
+                          seqshm_write(s, b, 0) == SEQSHM_OK
+                      ? (seqshm_close(s), 0)
+                      : 1);
+        }
+        cr_assert_eq(wait_child(pid), 0, "nobody took %s", name);
+        seqshm *s;
+        errno = 0;
+        int rc = seqshm_open(&s, name, 8, SEQSHM_CREATE);
+        if (mode & 0002) {
+            cr_assert_eq(rc, SEQSHM_EACCES, "mode %o: adopted silently", mode);
+            cr_assert_eq(errno, EPERM);
+            cr_assert_eq(seqshm_open(&s, name, 8, SEQSHM_RDONLY), SEQSHM_EACCES);
+            cr_assert_eq(seqshm_open(&s, name, 8, SEQSHM_ANY_OWNER), SEQSHM_OK,
+                         "opened when asked");
+        } else {
+            cr_assert_eq(rc, SEQSHM_OK, "mode %o", mode);
+        }
+        unsigned char b[8];
+        cr_assert_eq(seqshm_read(s, b, 0), SEQSHM_OK);
+        cr_assert_eq(b[0], 0x5a, "the squatter's segment, as it was");
+        seqshm_close(s);
+        cr_assert_eq(seqshm_unlink(name), SEQSHM_OK);
+    }
 }
