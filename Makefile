@@ -367,9 +367,9 @@ stress: build/rel/stress build/rel/killer build/rel/writes build/rel/litmus_fenc
 # the README's transcripts match what today's code prints
 # (make readme-transcripts rewrites them from a fresh run)
 transcripts: all build/rel/pywriter
-	@sh tests/checks/transcripts.sh check
+	@sh tests/checks/private-shm.sh sh tests/checks/transcripts.sh check
 readme-transcripts: all build/rel/pywriter
-	@sh tests/checks/transcripts.sh update
+	@sh tests/checks/private-shm.sh sh tests/checks/transcripts.sh update
 
 # every figure in README.md and docs/ is in the committed result file its
 # block names, and the committed summary is what bench/summary.py makes of
@@ -388,7 +388,7 @@ record-runs: build/rel/demo build/rel/killer build/rel/soak
 
 # every code block of README.md and docs/ compiles, and runs where it says
 snippets: all build/rel/pywriter
-	@PYTHON=$(PYTHON) sh tests/checks/snippets.sh
+	@PYTHON=$(PYTHON) sh tests/checks/private-shm.sh sh tests/checks/snippets.sh
 
 # spin: the wait/wake and claim protocols, and the old mistakes they catch
 models:

@@ -9,17 +9,11 @@
 #   ```python run-follow    it follows the segment named by its argument,
 #                           which a C process (tests/common/pywriter.c) writes the
 #                           demo's frames into meanwhile.
-# Each run has 30 s. As root the runs get a private /dev/shm, so the fixed
-# names of the examples cannot meet anyone else's.
+# Each run has 30 s. make runs it in a /dev/shm of its own where it can
+# (private-shm.sh), so the fixed names of the examples meet nobody else's.
 #   tests/checks/snippets.sh [DOC...]
 set -u
 top=$(pwd)
-if [ "${SEQSHM_SNIPPETS_INNER:-}" != 1 ] && [ "$(id -u)" = 0 ] &&
-    unshare -m true 2>/dev/null; then
-    exec env SEQSHM_SNIPPETS_INNER=1 unshare -m sh -c \
-        'mount --make-rprivate / 2>/dev/null || mount --make-private /dev/shm; mount -t tmpfs none /dev/shm && exec sh "$0" "$@"' \
-        "$0" "$@"
-fi
 [ $# -gt 0 ] || set -- README.md $(ls docs/*.md 2>/dev/null)
 out=build/snippets
 rm -rf "$out" && mkdir -p "$out"

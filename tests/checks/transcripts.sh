@@ -9,13 +9,8 @@
 set -u
 mode=${1:-check}
 top=$(pwd)
-# As root, run in a private /dev/shm so the fixed name cannot collide.
-if [ "${SEQSHM_TRANSCRIPT_INNER:-}" != 1 ] && [ "$(id -u)" = 0 ] &&
-    unshare -m true 2>/dev/null; then
-    exec env SEQSHM_TRANSCRIPT_INNER=1 unshare -m sh -c \
-        'mount --make-rprivate / && mount -t tmpfs none /dev/shm && exec sh "$0" "$1"' \
-        "$0" "$mode"
-fi
+# (make runs it in a /dev/shm of its own where it can: private-shm.sh, so
+# the fixed name cannot collide)
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"; "$top/build/rel/seqshm" rm sensor >/dev/null 2>&1' EXIT
 mkdir "$tmp/bin"

@@ -54,14 +54,21 @@ static int as_nobody(const char *name, unsigned mode)
     return wait_child(pid);
 }
 
+/* "seqshm-t-...-<what><mode>" into name (64 bytes) */
+static void mode_name(char *name, const char *what, unsigned mode)
+{
+    char tag[24];
+    snprintf(tag, sizeof tag, "%s%o", what, mode);
+    test_name(name, 64, tag);
+}
+
 Test(security, another_users_segment_is_not_opened_for_writing)
 {
     if (geteuid() != 0)
         SKIP_TEST("needs root to become another user");
     for (unsigned mode = 0600; mode <= 0644; mode += 044) {
-        char name[64], tag[16];
-        snprintf(tag, sizeof tag, "other%o", mode);
-        test_name(name, sizeof name, tag);
+        char name[64];
+        mode_name(name, "other", mode);
         seqshm_options o = {.flags = SEQSHM_CREATE, .mode = mode, .type_tag = 0};
         seqshm *s;
         cr_assert_eq(seqshm_open_opts(&s, name, 8, &o), SEQSHM_OK);
@@ -320,9 +327,8 @@ Test(security, a_squatters_segment_is_not_adopted)
     if (geteuid() != 0)
         SKIP_TEST("needs root to become another user");
     for (unsigned mode = 0644; mode <= 0666; mode += 022) {
-        char name[64], tag[16];
-        snprintf(tag, sizeof tag, "squat%o", mode);
-        test_name(name, sizeof name, tag);
+        char name[64];
+        mode_name(name, "squat", mode);
         pid_t pid = fork();
         if (pid == 0) {
             if (setgroups(0, NULL) != 0 || setgid(NOBODY) != 0 ||
