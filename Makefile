@@ -244,6 +244,10 @@ build/rel/seqshm-bridge: $(BRIDGE_SRC) tools/bridge/bridge.h $(PUBHDR) build/rel
 build/bench/nats_floor: tests/bridge/nats_floor.c | build/bench
 	@echo "  LD      $@"
 	$(Q)$(CC) $(CPPFLAGS) $(CSTD) $(WARN) -O2 $< -o $@ -lnats -lpthread
+# puts crafted values, for the bridge's tests (tests/bridge/kvput.c)
+build/rel/kvput: tests/bridge/kvput.c
+	@echo "  LD      $@"
+	$(Q)$(CC) $(CPPFLAGS) $(CSTD) $(WARN) -O2 $< -o $@ -lnats -lpthread
 bridge: $(if $(HAVE_NATS),build/rel/seqshm-bridge,bridge-skipped)
 bridge-skipped:
 	@echo "make: seqshm-bridge skipped: no NATS C client (apt-get install libnats-dev)"
@@ -351,7 +355,7 @@ bench-bridge-run: all build/rel/seqshm-bridge build/bench/nats_floor
 	    | tee $(BENCH_OUT)/bridge.txt
 
 # seqshm-bridge against a real nats-server (tests/bridge, pytest)
-bridge-test: all build/rel/seqshm-bridge
+bridge-test: all build/rel/seqshm-bridge build/rel/kvput
 	PYTHONPATH=python:tests/bridge $(PYTHON) -m pytest -q -rs -p no:cacheprovider tests/bridge
 
 # the Python package against the library of this checkout, and C processes

@@ -21,9 +21,10 @@
 
 /* The handle over a mapped and checked object: its fields, its platform
  * objects, its identity and, asked for, the sole-writer role. On failure
- * the object is still the caller's (plat_discard). */
+ * the object is still the caller's (plat_discard), *p as the platform
+ * left it (what attach took and detach let go is no longer in it). */
 static int handle_new(struct seqshm **out, const char *name,
-                      const struct platform *p, const struct mapped *m,
+                      struct platform *p, const struct mapped *m,
                       unsigned flags, const char *schema)
 {
     struct seqshm *s = calloc(1, sizeof *s + strlen(name) + 1 +
@@ -43,6 +44,7 @@ static int handle_new(struct seqshm **out, const char *name,
     int rc = plat_attach(s);
     if (rc != SEQSHM_OK) {
         int err = errno;
+        *p = s->plat;
         plat_process_state_free(ps);
         free(s);
         errno = err;
@@ -54,6 +56,7 @@ static int handle_new(struct seqshm **out, const char *name,
     if (rc != SEQSHM_OK) {
         int err = errno;
         plat_detach(s);
+        *p = s->plat;
         plat_process_state_free(ps);
         free(s);
         errno = err;

@@ -72,9 +72,10 @@ void plat_discard(struct platform *p, const struct mapped *m,
                   const char *shm_name, bool created);
 
 /* The handle's own platform objects, once its portable fields and s->plat
- * are set (open.c). On failure nothing is left to undo; plat_detach undoes
- * a successful attach when the open fails later, leaving s->plat as
- * plat_create or plat_open made it. plat_attached ends the open: what the
+ * are set (open.c). On failure nothing is left to undo (what it took from
+ * s->plat it has let go, and marked so); plat_detach undoes a successful
+ * attach when the open fails later. Either way s->plat then holds what
+ * plat_discard still has to release. plat_attached ends the open: what the
  * handle no longer needs of the open is let go. */
 int plat_attach(struct seqshm *s);
 void plat_detach(struct seqshm *s);

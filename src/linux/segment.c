@@ -63,8 +63,10 @@ static mode_t ids_mode(unsigned mode)
 
 /* Makes the segment's identity object, replacing one a crashed or outside
  * removal left behind (only its owner, or root, can remove it: another
- * user's is refused, and so is the segment). */
-static int ids_create(const char *shm_name, unsigned mode)
+ * user's is refused, and so is the segment). *out is the creator's own
+ * descriptor of it, read-write whatever the mode (a segment of mode 0400
+ * gives an identity object of mode 0000, which only its creator holds). */
+static int ids_create(const char *shm_name, unsigned mode, int *out)
 {
     char ids[SEQSHM_NAME_MAX + 8];
     ids_name(ids, shm_name);
@@ -74,13 +76,15 @@ static int ids_create(const char *shm_name, unsigned mode)
                       ids_mode(mode));
     if (fd < 0)
         return status_from_errno(errno);
-    int rc = fchmod(fd, ids_mode(mode)) == 0 ? SEQSHM_OK : SEQSHM_ESYS;
-    int err = errno;
-    close(fd);
-    if (rc != SEQSHM_OK)
+    if (fchmod(fd, ids_mode(mode)) != 0) {
+        int err = errno;
+        close(fd);
         shm_unlink(ids);
-    errno = err;
-    return rc;
+        errno = err;
+        return SEQSHM_ESYS;
+    }
+    *out = fd;
+    return SEQSHM_OK;
 }
 
 static void ids_unlink(const char *shm_name)
@@ -127,7 +131,7 @@ int plat_create(struct platform *p, struct mapped *m, const char *shm_name,
      * fails here (SEQSHM_ESYS, errno ENOSPC), never with SIGBUS later. */
     struct stat st;
     void *base = MAP_FAILED;
-    int rc = SEQSHM_ESYS, err;
+    int rc = SEQSHM_ESYS, err, ids = -1;
     if (fchmod(fd, (mode_t)mode) != 0)
         goto fail;
     if ((err = posix_fallocate(fd, 0, (off_t)total)) != 0) {
@@ -136,15 +140,16 @@ int plat_create(struct platform *p, struct mapped *m, const char *shm_name,
     }
     if (fstat(fd, &st) != 0)
         goto fail;
-    if ((rc = ids_create(shm_name, mode)) != SEQSHM_OK)
+    if ((rc = ids_create(shm_name, mode, &ids)) != SEQSHM_OK)
         goto fail;
     base = mmap(NULL, (size_t)total, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
     if (base == MAP_FAILED) {
         rc = SEQSHM_ESYS;
+        close(ids);
         ids_unlink(shm_name);
         goto fail;
     }
-    *p = (struct platform){.fd = fd, .ids_fd = -1, .dev = st.st_dev,
+    *p = (struct platform){.fd = fd, .ids_fd = ids, .dev = st.st_dev,
                            .ino = st.st_ino};
     *m = (struct mapped){.base = base, .len = (size_t)total,
                          .obj_size = total};
@@ -223,6 +228,8 @@ void plat_discard(struct platform *p, const struct mapped *m,
     int err = errno;
     munmap(m->base, m->len);
     close(p->fd);
+    if (p->ids_fd >= 0)
+        close(p->ids_fd);
     if (created) { /* ours: O_EXCL made them */
         shm_unlink(shm_name);
         ids_unlink(shm_name);
@@ -261,17 +268,21 @@ int linux_ids_reopen(const struct seqshm *s)
     return fd;
 }
 
-/* The handle's own descriptor of the identity object: read-write for a
- * read-write handle (which must have it); read-only, where the process may,
- * for a read-only handle, which then can ask whether a writer lives. It
- * must be a plain object of the segment's owner. */
+/* The handle's own descriptor of the identity object: the creator's from
+ * its making; else read-write for a read-write handle (which must have
+ * it), read-only where the process may for a read-only handle (which then
+ * can ask whether a writer lives). It must be a plain object of the
+ * segment's owner. */
 int plat_attach(struct seqshm *s)
 {
     s->plat.mutex = (pthread_mutex_t *)(s->base + MUTEX_LINE_OFFSET);
     char shm_name[SEQSHM_NAME_MAX + 2], ids[SEQSHM_NAME_MAX + 8];
     name_canonical(shm_name, s->name);
     ids_name(ids, shm_name);
-    int fd = shm_open(ids, (s->rdonly ? O_RDONLY : O_RDWR) | O_NOFOLLOW |
+    int fd = s->plat.ids_fd;
+    s->plat.ids_fd = -1; /* the handle's once checked below */
+    if (fd < 0)
+        fd = shm_open(ids, (s->rdonly ? O_RDONLY : O_RDWR) | O_NOFOLLOW |
                       O_NONBLOCK | O_CLOEXEC, 0);
     struct stat st, seg;
     if (fd >= 0 && (fstat(fd, &st) != 0 || fstat(s->plat.fd, &seg) != 0 ||

@@ -248,3 +248,89 @@ def test_tls_with_the_servers_ca(tls_server, bridges, name, tmp_path):
                        timeout=30)
     assert r.returncode == 3 and "cannot connect" in r.stderr, r.stderr
     src.close()
+
+
+# ------------------------------------------------- crafted values (kvput)
+
+KVPUT = os.path.join(os.path.dirname(BRIDGE), "kvput")
+
+
+def wire(version, epoch, payload, slots=1, schema=b"", tag=0, time_ns=0):
+    """A value as the bridge's wire encodes it (tools/bridge/bridge.h)."""
+    import struct
+    head = (b"SQB1" + struct.pack("<IQQQQIII", 56, version, time_ns, epoch,
+                                  tag, len(payload), len(schema), slots)
+            + struct.pack("<I", 0))
+    return head + schema + payload
+
+
+def put(server, *pairs):
+    """Puts (key, value bytes) pairs into the bucket as a plain client."""
+    lines = "".join("%s %s\n" % (k, v.hex()) for k, v in pairs)
+    subprocess.run([KVPUT, server.url, "seqshm"], input=lines, text=True,
+                   check=True, timeout=60)
+
+
+def test_a_mirror_never_goes_back_to_an_older_publisher(server, bridges,
+                                                         name):
+    """Values are ordered by (publisher epoch, version): an older
+    publisher's value, whatever its version, does not overwrite a newer
+    publisher's."""
+    put(server, (name, wire(5, 2000, b"newer..." )))
+    sub = bridges.start("subscribe", name, "--server", server.url,
+                        "--prefix", "e-")
+    mirror = open_when_there("e-" + name)
+    wait_for(lambda: mirror.read() == b"newer...", what="the first value")
+    put(server, (name, wire(9, 1000, b"older...")))  # an older epoch
+    put(server, (name, wire(6, 2000, b"next....")))
+    wait_for(lambda: mirror.read() == b"next....", what="the newer value")
+    assert mirror.version == 2, "the older publisher's value was skipped"
+    mirror.close()
+    assert bridges.stop(sub)[0] == 0
+
+
+def test_remote_values_are_bounded(server, bridges, name):
+    """A value that asks for 65536 slots gets at most --max-slots; mirrors
+    together take at most --max-bytes, and a value past it is refused, said
+    once."""
+    big = b"\x01" * 16384
+    put(server, (name + ".a", wire(1, 1, big, slots=65536)))
+    sub = bridges.start("subscribe", name + ".*", "--server", server.url,
+                        "--prefix", "b-", "--max-slots", "64",
+                        "--max-bytes", "2M")
+    a = open_when_there("b-" + name + ".a")
+    assert a.slots == 64, "slots bounded by --max-slots: %d" % a.slots
+    for v in range(1, 4):  # 16 KiB x 64 slots = 1 MiB: half the budget
+        put(server, (name + ".b", wire(v, 1, big, slots=65536)))
+    b = open_when_there("b-" + name + ".b")
+    assert b.slots < 64, "the budget left gives fewer slots: %d" % b.slots
+    # 512 KiB (a NATS message holds 1 MiB): not even one slot is left
+    put(server, (name + ".c", wire(1, 1, b"\x02" * 524288, slots=4)),
+        (name + ".c", wire(2, 1, b"\x02" * 524288, slots=4)))
+    time.sleep(1.0)
+    assert not os.path.exists("/dev/shm/b-" + name + ".c"), \
+        "a mirror past --max-bytes"
+    a.close()
+    b.close()
+    code, err = bridges.stop(sub)
+    assert code == 0
+    assert err.count("does not fit in what is left of --max-bytes") == 1, err
+
+
+def test_keys_too_long_are_refused_once_each(server, bridges, name):
+    """A key longer than a segment name is refused, said once per key (not
+    once per value, nor kept once per value), and keys after it work."""
+    longs = ["%s.%s" % (name, chr(97 + i) * 230) for i in range(5)]
+    put(server, *[(k, wire(v, 1, b"12345678")) for v in range(1, 4)
+                  for k in longs])
+    put(server, (name + ".ok", wire(1, 1, b"okokokok")))
+    sub = bridges.start("subscribe", name + ".>", "--server", server.url,
+                        "--prefix", "l-")
+    ok = open_when_there("l-" + name + ".ok")
+    wait_for(lambda: ok.read() == b"okokokok", what="the short key")
+    put(server, *[(k, wire(9, 1, b"12345678")) for k in longs])
+    time.sleep(0.5)
+    ok.close()
+    code, err = bridges.stop(sub)
+    assert code == 0
+    assert err.count("longer than a segment name") == 5, err

@@ -30,6 +30,8 @@ struct bridge_opts {
     const char *prefix;   /* subscribe: local name = prefix + key */
     double max_rate;      /* publish: puts per segment per second, 0: all */
     unsigned slots;       /* subscribe: slots of new mirrors, 0: source's */
+    unsigned max_slots;   /* subscribe: at most this many slots a mirror */
+    uint64_t max_bytes;   /* subscribe: all mirrors' bytes together */
     bool persist;         /* subscribe: keep the mirrors after exit */
     bool verbose;
     const char **names;   /* segment names (publish) or key patterns */

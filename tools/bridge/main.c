@@ -29,7 +29,8 @@ static const char usage[] =
     "[--max-rate HZ]\n"
     "       seqshm-bridge subscribe KEY... --server URL [--bucket B] "
     "[--prefix P]\n"
-    "                     [--slots N] [--persist]\n"
+    "                     [--slots N] [--max-slots N] [--max-bytes B] "
+    "[--persist]\n"
     "options for both: [--user U --password P] [--creds FILE] "
     "[--tls-ca FILE] [--verbose]\n\n"
     "publish follows each local segment NAME and puts every new version into "
@@ -37,9 +38,12 @@ static const char usage[] =
     "segment per\nsecond (the latest always gets through; default: every "
     "version).\nsubscribe watches the keys (NATS wildcards: * one token, > "
     "the rest) and\nmirrors each into a local segment named P + key, of the "
-    "same size, type tag and\nschema, with N slots (default: the source's); "
-    "it starts from the current values.\nBoth reconnect by themselves and "
-    "stop on SIGINT or SIGTERM.\n";
+    "same size, type tag and\nschema, with N slots (default: the source's, at most --max-slots, 1024);"
+    "\nall mirrors together take at most B bytes (--max-bytes, default 256M; "
+    "K, M, G\nsuffixes): a value that would take more is refused, said once "
+    "per key. It\nstarts from the current values, and a mirror never goes "
+    "back to an older\npublisher's or version's value. Both reconnect by "
+    "themselves and stop on\nSIGINT or SIGTERM.\n";
 
 static int bad_usage(const char *msg)
 {
@@ -58,7 +62,8 @@ int main(int argc, char **argv)
     const char *cmd = argv[1];
     if (strcmp(cmd, "publish") != 0 && strcmp(cmd, "subscribe") != 0)
         return bad_usage("the command is publish or subscribe");
-    struct bridge_opts o = {.bucket = "seqshm"};
+    struct bridge_opts o = {.bucket = "seqshm", .max_slots = 1024,
+                            .max_bytes = 256u << 20};
     o.names = calloc((size_t)argc, sizeof *o.names);
     if (o.names == NULL)
         return EXIT_RUNTIME;
@@ -91,6 +96,22 @@ int main(int argc, char **argv)
             if (*end != '\0' || n == 0 || n > SEQSHM_MAX_SLOTS || (n & (n - 1)))
                 return bad_usage("--slots takes a power of two up to 65536");
             o.slots = (unsigned)n;
+        } else if (!strcmp(a, "--max-slots") && !strcmp(cmd, "subscribe")) {
+            char *end;
+            unsigned long n = strtoul(v, &end, 10);
+            if (*end != '\0' || n == 0 || n > SEQSHM_MAX_SLOTS || (n & (n - 1)))
+                return bad_usage("--max-slots takes a power of two up to 65536");
+            o.max_slots = (unsigned)n;
+        } else if (!strcmp(a, "--max-bytes") && !strcmp(cmd, "subscribe")) {
+            char *end;
+            unsigned long long n = strtoull(v, &end, 10);
+            int shift = *end == 'K' ? 10 : *end == 'M' ? 20 : *end == 'G' ? 30 : 0;
+            if (shift != 0)
+                end++;
+            if (*end != '\0' || n == 0 || v[0] == '-' || n > (1ull << 40) >> shift)
+                return bad_usage("--max-bytes takes a number of bytes (K, M, G "
+                                 "suffixes), at most 1T");
+            o.max_bytes = n << shift;
         } else if (!strcmp(a, "--max-rate") && !strcmp(cmd, "publish")) {
             char *end;
             o.max_rate = strtod(v, &end);

@@ -5,24 +5,39 @@
  * A watch starts with every key's current value, then delivers each update
  * in the bucket's order. Each value is checked whole (wire.c) before
  * anything is written; a value whose size, type tag or schema differs from
- * its mirror's is reported and skipped (never written, even in part); an
- * older or repeated version of the same publisher (its epoch) is skipped
- * (a watch resumed after a reconnect may repeat one). The bridge is each
- * mirror's sole writer, so local readers see whole values only and local
- * writers get SEQSHM_EBUSY. Mirrors the bridge created are removed when it
- * exits, unless --persist. */
+ * its mirror's is reported and skipped (never written, even in part).
+ *
+ * Invariants
+ *   - A mirror never goes back: values are ordered by (publisher epoch,
+ *     version), and one not after the last written (an older publisher's,
+ *     or a version repeated by a watch resumed after a reconnect) is
+ *     skipped.
+ *   - What remote values may take here is bounded: a mirror has at most
+ *     --max-slots slots (fewer, down to one, when the budget is short), and
+ *     all mirrors together at most --max-bytes; a value that cannot fit is
+ *     refused, said once per key.
+ *   - A key is tracked once, whatever its length: a key too long to name a
+ *     segment is refused, said once, and takes one entry (its hash), not
+ *     one per value.
+ * The bridge is each mirror's sole writer, so local readers see whole
+ * values only and local writers get SEQSHM_EBUSY. Mirrors the bridge
+ * created are removed when it exits, unless --persist. */
 #include "bridge.h"
 
 #include <inttypes.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 struct mirror {
-    char key[SEQSHM_NAME_MAX + 1];
+    char key[SEQSHM_NAME_MAX + 1]; /* a key too long is cut short here: */
+    uint64_t hash;                 /* the whole key's, which tells */
+    bool too_long;
     seqshm *s;       /* NULL while skipped */
-    bool refused;    /* reported once: size, type or schema differ */
+    bool refused;    /* reported once: size, type or schema differ, over
+                        the bounds, not a name */
     uint64_t epoch, version, written, skipped;
 };
 
@@ -33,12 +48,24 @@ struct sub {
     struct mirror *m;
     size_t n, cap;
     int rc;
+    _Atomic uint64_t *used; /* bytes of every mirror, all patterns' */
 };
+
+static uint64_t key_hash(const char *key) /* FNV-1a */
+{
+    uint64_t h = 0xcbf29ce484222325u;
+    for (; *key; key++)
+        h = (h ^ (unsigned char)*key) * 0x100000001b3u;
+    return h;
+}
 
 static struct mirror *mirror_for(struct sub *b, const char *key)
 {
+    uint64_t h = key_hash(key);
+    bool too_long = strlen(key) > SEQSHM_NAME_MAX;
     for (size_t i = 0; i < b->n; i++)
-        if (strcmp(b->m[i].key, key) == 0)
+        if (b->m[i].hash == h && b->m[i].too_long == too_long &&
+            (too_long || strcmp(b->m[i].key, key) == 0))
             return &b->m[i];
     if (b->n == b->cap) {
         size_t cap = b->cap ? 2 * b->cap : 16;
@@ -51,7 +78,36 @@ static struct mirror *mirror_for(struct sub *b, const char *key)
     struct mirror *m = &b->m[b->n++];
     memset(m, 0, sizeof *m);
     snprintf(m->key, sizeof m->key, "%s", key);
+    m->hash = h;
+    m->too_long = too_long;
     return m;
+}
+
+/* A mirror's object, about: slots of whole 128-byte strides, its header
+ * and schema. */
+static uint64_t mirror_bytes(uint64_t size, unsigned slots)
+{
+    return (uint64_t)slots * ((size + 127) / 128 * 128) + 8192;
+}
+
+/* The slots a new mirror of w may have, its bytes taken from the budget;
+ * 0 (nothing taken) if not even one slot fits. */
+static unsigned mirror_reserve(struct sub *b, const struct wire *w,
+                               uint64_t *bytes)
+{
+    unsigned slots = b->o->slots ? b->o->slots : w->slots ? w->slots : 1;
+    if (slots > b->o->max_slots)
+        slots = b->o->max_slots;
+    for (; slots >= 1; slots /= 2) {
+        uint64_t need = mirror_bytes(w->size, slots);
+        uint64_t used = atomic_load(b->used);
+        while (used + need <= b->o->max_bytes)
+            if (atomic_compare_exchange_weak(b->used, &used, used + need)) {
+                *bytes = need;
+                return slots;
+            }
+    }
+    return 0;
 }
 
 /* The local segment for a key's first value: created as the value says, or
@@ -67,17 +123,27 @@ static bool mirror_open(struct sub *b, struct mirror *m, const struct wire *w)
         m->refused = true;
         return false;
     }
+    uint64_t bytes = 0;
+    unsigned slots = mirror_reserve(b, w, &bytes);
+    if (slots == 0) {
+        fprintf(stderr, "seqshm-bridge: subscribe: key %s: a mirror of %u "
+                        "bytes does not fit in what is left of --max-bytes "
+                        "%" PRIu64 "; skipped\n", m->key, w->size,
+                b->o->max_bytes);
+        m->refused = true;
+        return false;
+    }
     seqshm_options opts = {
         .flags = SEQSHM_CREATE | SEQSHM_SOLE_WRITER |
                  (b->o->persist ? SEQSHM_PERSIST : 0u),
         .type_tag = w->type_tag,
-        .slots = b->o->slots ? b->o->slots : w->slots,
+        .slots = slots,
         .schema = w->schema[0] ? w->schema : NULL,
     };
     /* an untagged value does not check the tag at open: compared below */
     int st = seqshm_open_opts(&m->s, name, w->size, &opts);
-    if (st == SEQSHM_EINVAL && opts.slots != 0 && opts.slots != 1) {
-        opts.slots = 0; /* e.g. a slot count too large here: one slot */
+    if (st == SEQSHM_EINVAL && opts.slots != 1) {
+        opts.slots = 1; /* e.g. slots x size too large here: one slot */
         st = seqshm_open_opts(&m->s, name, w->size, &opts);
     }
     if (st == SEQSHM_OK && (seqshm_type_tag(m->s) != w->type_tag ||
@@ -87,6 +153,7 @@ static bool mirror_open(struct sub *b, struct mirror *m, const struct wire *w)
         st = SEQSHM_ETYPE;
     }
     if (st != SEQSHM_OK) {
+        atomic_fetch_sub(b->used, bytes);
         fprintf(stderr, "seqshm-bridge: subscribe: key %s: local segment "
                         "%s: %s; skipped\n", m->key, name, seqshm_strerror(st));
         m->refused = true;
@@ -105,6 +172,16 @@ static void apply(struct sub *b, kvEntry *e)
     struct mirror *m = mirror_for(b, key);
     if (m == NULL)
         return;
+    if (m->too_long) {
+        if (!m->refused)
+            fprintf(stderr, "seqshm-bridge: subscribe: key %.40s... (%zu "
+                            "characters): longer than a segment name (at "
+                            "most %d); skipped\n", key, strlen(key),
+                    SEQSHM_NAME_MAX);
+        m->refused = true;
+        m->skipped++;
+        return;
+    }
     if (!wire_decode(kvEntry_Value(e), (size_t)kvEntry_ValueLen(e), &w, &why)) {
         m->skipped++;
         fprintf(stderr, "seqshm-bridge: subscribe: key %s: %s; skipped\n",
@@ -123,8 +200,8 @@ static void apply(struct sub *b, kvEntry *e)
                         "skipped\n", key);
         return;
     }
-    if (w.epoch == m->epoch && w.version <= m->version) {
-        m->skipped++; /* seen already */
+    if (w.epoch < m->epoch || (w.epoch == m->epoch && w.version <= m->version)) {
+        m->skipped++; /* an older publisher's, or seen already */
         return;
     }
     int st = seqshm_write(m->s, w.payload, 0);
@@ -206,13 +283,15 @@ int bridge_subscribe(const struct bridge_opts *o)
         return EXIT_CONNECT;
     struct sub *b = calloc((size_t)o->nnames, sizeof *b);
     pthread_t *t = calloc((size_t)o->nnames, sizeof *t);
+    _Atomic uint64_t used = 0;
     int rc = 0;
     if (b == NULL || t == NULL) {
         fprintf(stderr, "seqshm-bridge: out of memory\n");
         rc = EXIT_RUNTIME;
     }
     for (int i = 0; rc == 0 && i < o->nnames; i++) {
-        b[i] = (struct sub){.o = o, .js = js, .pattern = o->names[i]};
+        b[i] = (struct sub){.o = o, .js = js, .pattern = o->names[i],
+                            .used = &used};
         pthread_create(&t[i], NULL, subscribe_one, &b[i]);
     }
     for (int i = 0; rc == 0 && i < o->nnames; i++)
