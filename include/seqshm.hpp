@@ -103,6 +103,8 @@ struct options {
     bool sole_writer = false; // this object is the only writer while it
                               // lives: wait-free writes; another live sole
                               // writer makes construction throw SEQSHM_EBUSY
+    bool any_owner = false;  // open another user's segment that anyone may
+                             // write (refused otherwise: seqshm.h, "Names")
     unsigned mode = 0;       // permission bits of a new segment; 0: 0600
     std::uint64_t type_tag = 0; // checked on open when not 0
     unsigned slots = 0;      // versions kept by a new segment (seqshm.h)
@@ -138,6 +140,8 @@ public:
             flags |= SEQSHM_PERSIST;
         if (o.sole_writer)
             flags |= SEQSHM_SOLE_WRITER;
+        if (o.any_owner)
+            flags |= SEQSHM_ANY_OWNER;
         seqshm_options c{};
         c.flags = flags;
         c.mode = o.mode;

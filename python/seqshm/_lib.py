@@ -115,6 +115,6 @@ for _name, (_res, _args) in _sigs.items():
     _f.argtypes = _args
 
 # flags and statuses, as seqshm.h defines them
-CREATE, EXCL, RDONLY, DOUBLE_BUFFER, MUTEX, PERSIST, SOLE_WRITER = (
-    0x01, 0x02, 0x04, 0x08, 0x10, 0x20, 0x40)
+CREATE, EXCL, RDONLY, DOUBLE_BUFFER, MUTEX, PERSIST, SOLE_WRITER, ANY_OWNER = (
+    0x01, 0x02, 0x04, 0x08, 0x10, 0x20, 0x40, 0x80)
 FOREVER = -1

@@ -8,7 +8,8 @@ from collections import namedtuple
 
 from . import errors
 from ._lib import (CREATE, DOUBLE_BUFFER, EXCL, FOREVER, MUTEX, PERSIST,
-                   RDONLY, SOLE_WRITER, UPDATE_FN, Info, Options, lib)
+                   RDONLY, SOLE_WRITER, ANY_OWNER, UPDATE_FN, Info,
+                   Options, lib)
 from .fields import Codec, numpy, parse
 
 _LAYOUTS = {None: 0, "single": 0, "double": DOUBLE_BUFFER, "mutex": MUTEX}
@@ -103,6 +104,8 @@ class Segment:
     persist    the creator does not remove the name on close.
     sole_writer  this handle is the segment's only writer (wait-free
                writes; others get seqshm.Busy).
+    any_owner  open another user's segment that anyone may write (refused
+               otherwise, seqshm.AccessDenied: it may be a squatter's).
     numpy      decode records as NumPy structured scalars (default: when
                NumPy is installed) or as dicts (False).
 
@@ -112,7 +115,8 @@ class Segment:
 
     def __init__(self, name, size=0, *, create=False, exclusive=False,
                  readonly=False, layout=None, slots=0, mode=0, type_tag=0,
-                 schema=None, persist=False, sole_writer=False, numpy=None):
+                 schema=None, persist=False, sole_writer=False,
+                 any_owner=False, numpy=None):
         if layout not in _LAYOUTS:
             raise ValueError("layout is 'single', 'double' or 'mutex'")
         flags = _LAYOUTS[layout]
@@ -121,6 +125,7 @@ class Segment:
         flags |= RDONLY if readonly else 0
         flags |= PERSIST if persist else 0
         flags |= SOLE_WRITER if sole_writer else 0
+        flags |= ANY_OWNER if any_owner else 0
         if schema is not None:
             parse(schema)  # a malformed schema: say what is wrong with it
         name = _name(name)

@@ -332,3 +332,22 @@ def test_a_forked_child_does_not_keep_the_parents_identity(name):
         child.join()
         other.close()
         seqshm.unlink(name)
+
+
+def test_another_users_world_writable_segment_needs_any_owner(name):
+    """A segment of another user that anyone may write (maybe a squatter's)
+    is refused unless any_owner=True (root only: it gives the segment away
+    with chown)."""
+    if os.geteuid() != 0:
+        pytest.skip("needs root to give a segment to another user")
+    with seqshm.Segment(name, 8, create=True, mode=0o666, persist=True) as s:
+        s.write(b"squatted")
+    for path in ("/dev/shm/" + name, "/dev/shm/" + name + "@ids"):
+        os.chown(path, 65534, 65534)
+    try:
+        with pytest.raises(PermissionError):
+            seqshm.Segment(name)
+        with seqshm.Segment(name, any_owner=True) as s:
+            assert s.read() == b"squatted"
+    finally:
+        seqshm.unlink(name)
