@@ -21,7 +21,7 @@ PREFIX  ?= /usr/local
 DESTDIR ?=
 # the release, from the header's SEQSHM_VERSION
 VERSION := $(shell sed -n 's/^\#define SEQSHM_VERSION "\(.*\)"/\1/p' include/seqshm.h)
-SOMAJOR := 1
+SOMAJOR := $(firstword $(subst ., ,$(VERSION)))
 
 # The Python package (python/) is for the system's Python, the one Debian's
 # python3-* packages install for; it is installed where that Python looks:

@@ -319,7 +319,7 @@ SEQSHM_API const char *seqshm_strerror(int status);
 /* The release this header belongs to (the shared library's is
  * libseqshm.so.<major>.<minor>.<patch>; the tool prints it for
  * `seqshm --version`). */
-#define SEQSHM_VERSION "1.0.0"
+#define SEQSHM_VERSION "2.0.0"
 
 typedef struct seqshm_options {
     unsigned flags;    /* as for seqshm_open */
@@ -349,7 +349,21 @@ typedef struct seqshm_options {
                            does not count). size may be 0 at creation
                            when a schema is given: the schema's size is
                            taken. */
+    const char *origin; /* NULL: none given. Else the segment is a copy of
+                           something elsewhere, and this names its source
+                           (for seqshm-bridge "nats-kv:BUCKET/KEY"): 1 to
+                           SEQSHM_ORIGIN_MAX printable ASCII characters,
+                           SEQSHM_EINVAL otherwise. A new segment records
+                           it for good; an existing one must carry exactly
+                           this origin (SEQSHM_ETYPE otherwise, also for a
+                           segment that is no copy), so a copier adopts
+                           only a segment made for the same source. See
+                           "Copies of other segments". Added in 2.0.0 (the
+                           reason for the new soname). */
 } seqshm_options;      /* zero-initialise, then set what you need */
+
+/* Longest origin text (seqshm_options.origin). */
+#define SEQSHM_ORIGIN_MAX 255
 
 /* ------------------------------------------------------------- lifecycle */
 
@@ -657,6 +671,59 @@ typedef struct seqshm_info {
  * live (one fcntl each), so it is not for hot paths. Stores nothing in the
  * segment. Errors: EINVAL (NULL). */
 SEQSHM_API int seqshm_stat(const seqshm *shm, seqshm_info *info);
+
+/* ------------------------------------------- copies of other segments
+ *
+ * A copy (a mirror: seqshm-bridge subscribe writes one per remote segment)
+ * is created with seqshm_options.origin, which names its source for good.
+ * Its writer, holding the sole-writer role, also records what it last
+ * copied and when it last heard from the source, so that any reader can
+ * tell how old the values are without asking the copier:
+ *
+ *   seqshm_origin_info o;
+ *   struct timespec now;
+ *   clock_gettime(CLOCK_REALTIME, &now);
+ *   if (seqshm_origin(shm, &o) == SEQSHM_OK && o.origin[0] != '\0' &&
+ *       (o.stale || now.tv_sec - (time_t)(o.refreshed_ns / 1000000000) > 5))
+ *       ...the source stopped, or its copier did...
+ *
+ * The words are not part of a payload snapshot: the payload a reader copies
+ * may be a version newer than source_version says, never an older one when
+ * the copier records after each write (as seqshm-bridge does). */
+typedef struct seqshm_origin_info {
+    char origin[SEQSHM_ORIGIN_MAX + 1]; /* the source; "" if not a copy */
+    uint64_t source_version; /* the source's version of the value copied
+                                last (0: none yet) */
+    uint64_t source_time_ns; /* when the source published it (CLOCK_REALTIME
+                                ns, the source host's clock) */
+    uint64_t refreshed_ns;   /* when the copier last heard from the source
+                                (CLOCK_REALTIME ns, this host's clock): a
+                                value, or word that the source lives */
+    bool stale;              /* the copier says the source stopped */
+} seqshm_origin_info;
+
+/* Fills *info with the segment's origin and what its copier last recorded
+ * (all 0 for a copy nobody recorded yet; origin "" for a segment that is
+ * no copy). Stores nothing. Each record is read whole: a copier that dies
+ * while recording leaves its previous record, or the new one, never a mix.
+ * Errors: EINVAL (NULL), ETIMEDOUT (a new record came during each of
+ * SEQSHM_SPIN_TRIES copies: a copier recording without pause; try again). */
+SEQSHM_API int seqshm_origin(const seqshm *shm, seqshm_origin_info *info);
+
+/* Records what the copier copied last: info's source_version,
+ * source_time_ns, refreshed_ns and stale (its origin is ignored). Only the
+ * sole writer's handle records, so a record takes a few plain stores.
+ * Errors: EINVAL (NULL, or the segment is no copy), EACCES (read-only
+ * handle), EBUSY (this handle does not hold the sole-writer role). */
+SEQSHM_API int seqshm_origin_update(seqshm *shm,
+                                    const seqshm_origin_info *info);
+
+/* Removes the segment's name if it still names this handle's segment,
+ * under the same lock as a creator's seqshm_close(): for a copier that
+ * adopted a copy a predecessor left and is now done with it. The handle
+ * stays usable. Where names go with their last handle (Windows) it does
+ * nothing. Errors: EINVAL (NULL). */
+SEQSHM_API int seqshm_remove(seqshm *shm);
 
 /* ------------------------------------------------------ the inline read */
 

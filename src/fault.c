@@ -3,13 +3,17 @@
  * itself with SIGKILL when a write reaches <point>; SEQSHM_FAULT=<point>:stop
  * stops it there with SIGSTOP instead, once (a live writer that holds the
  * claim; it goes on normally when continued); SEQSHM_FAULT=<point>:nap
- * sleeps 3 ms there, every time (a slow reader, which a writer laps).
+ * sleeps 3 ms there, every time (a slow reader, which a writer laps);
+ * SEQSHM_FAULT=<point>:signal raises SIGUSR1 there, once (a handler that
+ * lands at that point).
  * Points: before_claim, after_claim, mid_copy, before_publish, before_wake
  * (published, the waiter flag not yet read), wait_announced (a waiter has
  * read the futex word and announced itself), close_checked (a creator's
  * close found the name still its own, and has not unlinked it yet),
  * version_copied (a read of a chosen version has copied its slot and not
- * yet checked the copy). */
+ * yet checked the copy), mid_record (seqshm_origin_update has stored one
+ * word of three), making_identity (this process's identity for a handle is
+ * being made: process.c). */
 #include "internal.h"
 
 #ifdef SEQSHM_FAULT_INJECTION
@@ -31,6 +35,9 @@ void fault_point(const char *where)
     else if (strcmp(want + n, ":stop") == 0) {
         unsetenv("SEQSHM_FAULT");
         raise(SIGSTOP);
+    } else if (strcmp(want + n, ":signal") == 0) {
+        unsetenv("SEQSHM_FAULT");
+        raise(SIGUSR1);
     } else if (strcmp(want + n, ":nap") == 0) {
         struct timespec ts = {0, 3000000};
         nanosleep(&ts, NULL);

@@ -30,11 +30,13 @@ unsigned header_layout(const seqshm_options *o)
 
 /* Where the schema text and the slots of a new segment go; see layout.h. */
 void header_plan(struct seqshm_header *h, size_t size, unsigned count,
-                 size_t schema_len)
+                 const struct texts *t)
 {
-    uint64_t after_schema = SCHEMA_OFFSET + round_up(schema_len, SLOT_ALIGN);
+    h->schema_len = strlen(t->schema);
+    h->origin_len = strlen(t->origin);
+    uint64_t after_schema =
+        SCHEMA_OFFSET + round_up(h->schema_len + h->origin_len, SLOT_ALIGN);
     h->slot_count = count;
-    h->schema_len = schema_len;
     size_t inline_stride = round_up(size, 8);
     if (inline_stride * h->slot_count <= INLINE_BYTES) {
         h->slot_offset = SEQ_LINE_OFFSET + INLINE_OFFSET;
@@ -49,7 +51,8 @@ void header_plan(struct seqshm_header *h, size_t size, unsigned count,
 
 uint64_t header_max_total(void)
 {
-    return SLOTS_OFFSET + SEQSHM_SCHEMA_MAX + SLOT_ALIGN + MAX_SLOTS_BYTES +
+    return SLOTS_OFFSET + SEQSHM_SCHEMA_MAX + SEQSHM_ORIGIN_MAX + SLOT_ALIGN +
+           MAX_SLOTS_BYTES +
            (uint64_t)MAX_SLOTS * SLOT_ALIGN;
 }
 
@@ -74,12 +77,13 @@ bool header_valid(const struct seqshm_header *h, uint64_t obj_size)
         return false;
     if (h->payload_size * n > MAX_SLOTS_BYTES)
         return false;
-    /* the schema's text lies in the object, before the slots (its content
-     * is checked by header_schema) */
-    if (h->schema_len > SEQSHM_SCHEMA_MAX ||
-        SCHEMA_OFFSET + h->schema_len > obj_size)
+    /* the texts lie in the object, before the slots (their content is
+     * checked by header_texts) */
+    if (h->schema_len > SEQSHM_SCHEMA_MAX || h->origin_len > SEQSHM_ORIGIN_MAX ||
+        SCHEMA_OFFSET + h->schema_len + h->origin_len > obj_size)
         return false;
-    uint64_t after_schema = SCHEMA_OFFSET + round_up(h->schema_len, SLOT_ALIGN);
+    uint64_t after_schema =
+        SCHEMA_OFFSET + round_up(h->schema_len + h->origin_len, SLOT_ALIGN);
     uint64_t span = h->slot_stride * n; /* < 2^47: no overflow */
     if (h->slot_offset == SEQ_LINE_OFFSET + INLINE_OFFSET)
         return span <= INLINE_BYTES;
@@ -87,25 +91,41 @@ bool header_valid(const struct seqshm_header *h, uint64_t obj_size)
            h->slot_offset <= obj_size && span <= obj_size - h->slot_offset;
 }
 
-/* The schema a valid header points to, copied out once (a hostile writer
- * may change the bytes meanwhile: only the copy is judged and kept): it
- * must be canonical text without NUL bytes whose size is the payload's.
- * canon receives it (SEQSHM_SCHEMA_MAX + 1 bytes). */
-bool header_schema(const struct seqshm_header *h, char *canon)
+/* The texts a valid header points to, copied out once (a hostile writer
+ * may change the bytes meanwhile: only the copies are judged and kept): a
+ * schema must be canonical text without NUL bytes whose size is the
+ * payload's; an origin, printable ASCII. */
+bool header_texts(const struct seqshm_header *h, struct texts *out)
 {
-    char text[SEQSHM_SCHEMA_MAX + 1], again[SEQSHM_SCHEMA_MAX + 1];
-    size_t len = (size_t)h->schema_len, size = 0;
-    memcpy(text, (const unsigned char *)h + SCHEMA_OFFSET, len);
-    text[len] = '\0';
-    if (len == 0) {
-        canon[0] = '\0';
-        return true;
-    }
-    if (strlen(text) != len ||
-        schema_parse(text, NULL, 0, NULL, &size, again, NULL, 0) != SEQSHM_OK)
+    char again[SEQSHM_SCHEMA_MAX + 1];
+    const unsigned char *text = (const unsigned char *)h + SCHEMA_OFFSET;
+    size_t len = (size_t)h->schema_len, olen = (size_t)h->origin_len;
+    size_t size = 0;
+    memcpy(out->schema, text, len);
+    out->schema[len] = '\0';
+    memcpy(out->origin, text + len, olen);
+    out->origin[olen] = '\0';
+    if (!origin_valid(out->origin, olen))
         return false;
-    memcpy(canon, text, len + 1);
-    return size == h->payload_size && strcmp(again, text) == 0;
+    if (len == 0)
+        return true;
+    if (strlen(out->schema) != len ||
+        schema_parse(out->schema, NULL, 0, NULL, &size, again, NULL, 0) !=
+            SEQSHM_OK)
+        return false;
+    return size == h->payload_size && strcmp(again, out->schema) == 0;
+}
+
+/* An origin: printable ASCII, at most SEQSHM_ORIGIN_MAX characters ("" for
+ * none); len is its length as stored or given. */
+bool origin_valid(const char *origin, size_t len)
+{
+    if (len > SEQSHM_ORIGIN_MAX)
+        return false;
+    for (size_t i = 0; i < len; i++)
+        if (origin[i] < 0x20 || origin[i] > 0x7e)
+            return false;
+    return true;
 }
 
 bool options_valid(size_t size, const seqshm_options *o)
@@ -137,7 +157,7 @@ bool options_valid(size_t size, const seqshm_options *o)
 
 
 void header_fill(struct seqshm_header *h, const struct seqshm_header *plan,
-                 size_t size, const seqshm_options *o, const char *schema,
+                 size_t size, const seqshm_options *o, const struct texts *t,
                  int32_t pid, uint64_t now)
 {
     h->layout_version = SEQSHM_LAYOUT_VERSION;
@@ -151,11 +171,14 @@ void header_fill(struct seqshm_header *h, const struct seqshm_header *plan,
     h->nonce = now ^ (uint64_t)(uint32_t)pid << 40;
     h->type_tag = o->type_tag;
     h->schema_len = plan->schema_len;
-    memcpy((unsigned char *)h + SCHEMA_OFFSET, schema, plan->schema_len);
+    h->origin_len = plan->origin_len;
+    unsigned char *text = (unsigned char *)h + SCHEMA_OFFSET;
+    memcpy(text, t->schema, plan->schema_len);
+    memcpy(text + plan->schema_len, t->origin, plan->origin_len);
 }
 
 void handle_fields(struct seqshm *s, void *base, size_t map_len,
-                   unsigned flags, const char *name, const char *schema)
+                   unsigned flags, const char *name, const struct texts *t)
 {
     const struct seqshm_header *h = base;
     s->base = base;
@@ -165,6 +188,7 @@ void handle_fields(struct seqshm *s, void *base, size_t map_len,
     s->creator_pid = h->creator_pid;
     s->line = (struct seqshm_seq_line *)(s->base + SEQ_LINE_OFFSET);
     s->wait = (struct seqshm_wait_line *)(s->base + WAIT_LINE_OFFSET);
+    s->origin_line = (struct seqshm_origin_line *)(s->base + ORIGIN_LINE_OFFSET);
     s->slots = s->base + h->slot_offset;
     s->stride = (size_t)h->slot_stride;
     s->size = (size_t)h->payload_size;
@@ -176,25 +200,28 @@ void handle_fields(struct seqshm *s, void *base, size_t map_len,
     s->rdonly = (flags & SEQSHM_RDONLY) != 0;
     s->locked_reads = s->layout == SEQSHM_MUTEX && !s->rdonly;
     s->persist = (flags & SEQSHM_PERSIST) != 0;
-    size_t name_len = strlen(name);
+    size_t name_len = strlen(name), schema_len = strlen(t->schema);
     memcpy(s->name, name, name_len + 1);
-    if (schema[0] != '\0') {
-        char *copy = s->name + name_len + 1;
-        memcpy(copy, schema, strlen(schema) + 1);
+    char *copy = s->name + name_len + 1;
+    memcpy(copy, t->schema, schema_len + 1);
+    if (schema_len != 0)
         s->schema = copy;
-    }
+    copy += schema_len + 1;
+    memcpy(copy, t->origin, strlen(t->origin) + 1);
+    s->origin = copy;
 }
 
 int header_check(const struct seqshm_header *h, uint64_t obj_size,
-                 size_t size, const seqshm_options *o, const char *schema,
-                 char *stored)
+                 size_t size, const seqshm_options *o, const struct texts *t,
+                 struct texts *stored)
 {
-    if (!header_valid(h, obj_size) || !header_schema(h, stored))
+    if (!header_valid(h, obj_size) || !header_texts(h, stored))
         return SEQSHM_EBADSEG;
     if (size != 0 && size != h->payload_size)
         return SEQSHM_ESIZE;
     if ((o->type_tag != 0 && o->type_tag != h->type_tag) ||
-        (o->schema != NULL && strcmp(schema, stored) != 0))
+        (o->schema != NULL && strcmp(t->schema, stored->schema) != 0) ||
+        (o->origin != NULL && strcmp(t->origin, stored->origin) != 0))
         return SEQSHM_ETYPE;
     return SEQSHM_OK;
 }

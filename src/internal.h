@@ -81,6 +81,8 @@ struct seqshm {
     uint64_t type_tag;
     const char *schema;              /* canonical, in name[]'s allocation;
                                         NULL: none */
+    const char *origin;              /* also there; "": not a copy */
+    struct seqshm_origin_line *origin_line;
     uint64_t creator_token;
     int creator_pid;                 /* display only (creator's namespace) */
     size_t map_len;
@@ -112,34 +114,42 @@ static inline unsigned char *slot_at(const struct seqshm *s, uint64_t version)
     return s->slots + (size_t)(version & s->slot_mask) * s->stride;
 }
 
+/* The texts a segment carries after its header: the canonical schema and
+ * the origin, each "" for none. */
+struct texts {
+    char schema[SEQSHM_SCHEMA_MAX + 1];
+    char origin[SEQSHM_ORIGIN_MAX + 1];
+};
+
 /* header.c: where a new segment's parts go, and every check an opener
  * makes before trusting an object (no system calls). */
 HIDDEN unsigned header_slots(const seqshm_options *o);  /* of a new segment */
 HIDDEN unsigned header_layout(const seqshm_options *o); /* its layout flags */
 HIDDEN void header_plan(struct seqshm_header *h, size_t size, unsigned count,
-                        size_t schema_len);
+                        const struct texts *t);
 HIDDEN uint64_t header_max_total(void); /* the largest object there can be */
 HIDDEN bool header_valid(const struct seqshm_header *h, uint64_t obj_size);
-/* The stored schema, copied out once and checked; canon receives it
- * (SEQSHM_SCHEMA_MAX + 1 bytes, "" for none). */
-HIDDEN bool header_schema(const struct seqshm_header *h, char *canon);
+/* The stored texts, copied out once and checked. */
+HIDDEN bool header_texts(const struct seqshm_header *h, struct texts *out);
+HIDDEN bool origin_valid(const char *origin, size_t len);
 HIDDEN bool options_valid(size_t size, const seqshm_options *o);
 /* Everything an opener checks of a published header, in order: valid
- * against the object's size (EBADSEG), the size asked (ESIZE), the type tag
- * and schema asked (ETYPE; schema canonical, "" for none). stored receives
- * the segment's schema (SEQSHM_SCHEMA_MAX + 1 bytes). */
+ * against the object's size (EBADSEG), the size asked (ESIZE), the type tag,
+ * schema and origin asked (ETYPE; t holds what was asked, the schema
+ * canonical). stored receives the segment's texts. */
 HIDDEN int header_check(const struct seqshm_header *h, uint64_t obj_size,
                         size_t size, const seqshm_options *o,
-                        const char *schema, char *stored);
+                        const struct texts *t, struct texts *stored);
 /* A new segment's header, as planned (all but magic and creator_token). */
 HIDDEN void header_fill(struct seqshm_header *h,
                         const struct seqshm_header *plan, size_t size,
-                        const seqshm_options *o, const char *schema,
+                        const seqshm_options *o, const struct texts *t,
                         int32_t pid, uint64_t now);
 /* The handle's fields that come from the header, its flags, name and
- * schema (s allocated with room for both after it). */
+ * texts (s allocated with room for all three after it). */
 HIDDEN void handle_fields(struct seqshm *s, void *base, size_t map_len,
-                         unsigned flags, const char *name, const char *schema);
+                         unsigned flags, const char *name,
+                         const struct texts *t);
 
 /* schema.c: parses into fields (up to cap) and, if canon is not NULL,
  * writes the canonical text there (SEQSHM_SCHEMA_MAX + 1 bytes). */

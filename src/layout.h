@@ -13,8 +13,10 @@
  *                          writer's token (sole)         writers, the tool
  *   384      mutex line    SEQSHM_MUTEX read-write users (Linux: a robust
  *                          mutex; Windows: unused)
- *   512      schema text   the creator (if any: schema_len bytes, padded
- *                          to a multiple of 128)
+ *   448      origin line   a copy's sole writer          anyone (origin.c)
+ *   512      texts         the creator: schema_len bytes of schema, then
+ *                          origin_len bytes of origin (either may be
+ *                          absent), padded to a multiple of 128
  *   512 + S  slots         writers                       readers
  *
  * Regions are 128 bytes apart so that no two share a cache line, nor an
@@ -42,7 +44,8 @@
 #define WAIT_LINE_OFFSET (2u * REGION)
 #define MUTEX_LINE_OFFSET (3u * REGION)
 #define SLOTS_OFFSET (4u * REGION)
-#define SCHEMA_OFFSET SLOTS_OFFSET /* a schema comes before the slots */
+#define SCHEMA_OFFSET SLOTS_OFFSET /* schema and origin text come before
+                                      the slots */
 #define SLOT_ALIGN 128u /* whole adjacent-line prefetch pairs */
 #define CACHE_LINE 64u
 #define INLINE_OFFSET 16u   /* inline slots follow seq and owner ... */
@@ -95,6 +98,10 @@ struct seqshm_header {
                                 same name: names the segment's kernel
                                 objects where a platform needs some
                                 (win32/) */
+    uint64_t origin_len;     /* bytes of origin text right after the
+                                schema's; 0: not a copy (origin.c). Older
+                                libraries ignore it: the text lies before
+                                slot_offset, which they check as before */
 };
 
 struct seqshm_seq_line {
@@ -117,8 +124,24 @@ struct seqshm_wait_line {
                                     (sole.c) */
 };
 
+/* A copy's record of its source, in the mutex line's second cache line
+ * (a copy has a sole writer, so never the SEQSHM_MUTEX layout). Two
+ * records: record n is in rec[n % 2], and seq counts the records published
+ * (origin.c). */
+struct seqshm_origin_record {
+    _Atomic uint64_t source_version, source_time_ns;
+    _Atomic uint64_t refreshed; /* ns, and ORIGIN_STALE */
+};
+struct seqshm_origin_line {
+    _Atomic uint64_t seq;
+    struct seqshm_origin_record rec[2];
+};
+#define ORIGIN_LINE_OFFSET (MUTEX_LINE_OFFSET + CACHE_LINE)
+#define ORIGIN_STALE (UINT64_C(1) << 63)
+
 _Static_assert(sizeof(struct seqshm_header) <= REGION, "header fits");
-_Static_assert(sizeof(pthread_mutex_t) <= REGION, "mutex fits its line");
+_Static_assert(sizeof(pthread_mutex_t) <= CACHE_LINE, "mutex fits its line");
+_Static_assert(sizeof(struct seqshm_origin_line) <= CACHE_LINE, "origin");
 _Static_assert(sizeof(struct seqshm_seq_line) <= INLINE_OFFSET, "inline");
 _Static_assert(sizeof(struct seqshm_wait_line) <= REGION, "wait line fits");
 

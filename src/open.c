@@ -1,6 +1,6 @@
 /* open.c - a handle's life: seqshm_open and seqshm_open_opts (the
- * arguments, the schema, and the create-or-open loop), seqshm_close and
- * seqshm_unlink, over the platform's objects (platform.h).
+ * arguments, the texts, and the create-or-open loop), seqshm_close,
+ * seqshm_remove and seqshm_unlink, over the platform's objects (platform.h).
  *
  * Creation is race-free because only the platform's exclusive create
  * creates (plat_create): its one winner fills the header, then publishes it
@@ -25,10 +25,11 @@
  * left it (what attach took and detach let go is no longer in it). */
 static int handle_new(struct seqshm **out, const char *name,
                       struct platform *p, const struct mapped *m,
-                      unsigned flags, const char *schema)
+                      unsigned flags, const struct texts *t)
 {
     struct seqshm *s = calloc(1, sizeof *s + strlen(name) + 1 +
-                                     strlen(schema) + 1);
+                                     strlen(t->schema) + 1 +
+                                     strlen(t->origin) + 1);
     struct process_state *ps = plat_process_state();
     if (s == NULL || ps == NULL) {
         int err = errno;
@@ -38,7 +39,7 @@ static int handle_new(struct seqshm **out, const char *name,
         errno = err;
         return SEQSHM_ESYS;
     }
-    handle_fields(s, m->base, m->len, flags, name, schema);
+    handle_fields(s, m->base, m->len, flags, name, t);
     s->proc = ps;
     s->plat = *p;
     int rc = plat_attach(s);
@@ -70,10 +71,10 @@ static int handle_new(struct seqshm **out, const char *name,
 /* SEQSHM_EEXIST if someone else has the name. */
 static int create_segment(struct seqshm **out, const char *shm_name,
                           const char *name, size_t size,
-                          const seqshm_options *o, const char *schema)
+                          const seqshm_options *o, const struct texts *t)
 {
     struct seqshm_header plan = {0};
-    header_plan(&plan, size, header_slots(o), strlen(schema));
+    header_plan(&plan, size, header_slots(o), t);
     struct platform p;
     struct mapped m;
     int rc = plat_create(&p, &m, shm_name, plan.total_size,
@@ -82,9 +83,9 @@ static int create_segment(struct seqshm **out, const char *shm_name,
         return rc;
     /* The object was zero-filled: version 0, payload all zero. */
     struct seqshm_header *h = m.base;
-    header_fill(h, &plan, size, o, schema, plat_pid(), (uint64_t)now_ns());
+    header_fill(h, &plan, size, o, t, plat_pid(), (uint64_t)now_ns());
     rc = plat_mutex_init((unsigned char *)m.base + MUTEX_LINE_OFFSET) == 0
-             ? handle_new(out, name, &p, &m, o->flags, schema)
+             ? handle_new(out, name, &p, &m, o->flags, t)
              : SEQSHM_ESYS;
     if (rc != SEQSHM_OK) {
         plat_discard(&p, &m, shm_name, true);
@@ -103,7 +104,7 @@ static int create_segment(struct seqshm **out, const char *shm_name,
  * object. Never writes the object. SEQSHM_ENOENT if there is none. */
 static int open_segment(struct seqshm **out, const char *shm_name,
                         const char *name, size_t size,
-                        const seqshm_options *o, const char *schema)
+                        const seqshm_options *o, const struct texts *t)
 {
     struct platform p;
     struct mapped m;
@@ -128,11 +129,11 @@ static int open_segment(struct seqshm **out, const char *shm_name,
      * bytes, the header's total is checked against that, and every other
      * field against the total */
     uint64_t obj_size = m.obj_size != 0 ? m.obj_size : h->total_size;
-    char stored[SEQSHM_SCHEMA_MAX + 1];
+    struct texts stored;
     rc = obj_size > m.len ? SEQSHM_EBADSEG
-                          : header_check(h, obj_size, size, o, schema, stored);
+                          : header_check(h, obj_size, size, o, t, &stored);
     if (rc == SEQSHM_OK)
-        rc = handle_new(out, name, &p, &m, o->flags, stored);
+        rc = handle_new(out, name, &p, &m, o->flags, &stored);
     if (rc != SEQSHM_OK)
         plat_discard(&p, &m, shm_name, false);
     return rc;
@@ -148,10 +149,17 @@ int seqshm_open_opts(seqshm **out, const char *name, size_t size,
     if (out == NULL || !name_valid(name))
         return SEQSHM_EINVAL;
     /* A schema is checked first: with size 0 it gives the size. */
-    char schema[SEQSHM_SCHEMA_MAX + 1] = "";
+    struct texts t = {"", ""};
+    if (o->origin != NULL) {
+        size_t len = strnlen(o->origin, SEQSHM_ORIGIN_MAX + 1);
+        if (len == 0 || !origin_valid(o->origin, len))
+            return SEQSHM_EINVAL;
+        memcpy(t.origin, o->origin, len + 1);
+    }
     if (o->schema != NULL) {
         size_t ssize = 0;
-        int rc = schema_parse(o->schema, NULL, 0, NULL, &ssize, schema, NULL, 0);
+        int rc = schema_parse(o->schema, NULL, 0, NULL, &ssize, t.schema,
+                              NULL, 0);
         if (rc != SEQSHM_OK)
             return rc;
         if (size == 0)
@@ -172,11 +180,11 @@ int seqshm_open_opts(seqshm **out, const char *name, size_t size,
     int rc = SEQSHM_ENOENT;
     for (int i = 0; i < OPEN_RETRIES; i++) {
         if (create && size != 0) {
-            rc = create_segment(out, shm_name, name, size, o, schema);
+            rc = create_segment(out, shm_name, name, size, o, &t);
             if (rc != SEQSHM_EEXIST || (o->flags & SEQSHM_EXCL))
                 return rc;
         }
-        rc = open_segment(out, shm_name, name, size, o, schema);
+        rc = open_segment(out, shm_name, name, size, o, &t);
         /* ENOENT after EEXIST: the name was unlinked in between; again. */
         if (rc != SEQSHM_ENOENT || !create || size == 0)
             break;
@@ -204,6 +212,16 @@ void seqshm_close(seqshm *shm)
     plat_process_state_free(shm->proc);
     free(shm);
     errno = err;
+}
+
+int seqshm_remove(seqshm *shm)
+{
+    if (shm == NULL)
+        return SEQSHM_EINVAL;
+    int err = errno;
+    plat_unlink_own(shm);
+    errno = err;
+    return SEQSHM_OK;
 }
 
 int seqshm_unlink(const char *name)

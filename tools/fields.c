@@ -76,7 +76,7 @@ static void print_scalar(const seqshm_field *f, const unsigned char *p,
 }
 
 /* char[N]: the bytes up to the first NUL, quoted, escaped as JSON does. */
-static void print_text(const unsigned char *p, size_t n)
+void print_text(const unsigned char *p, size_t n)
 {
     putchar('"');
     for (size_t i = 0; i < n && p[i] != 0; i++) {

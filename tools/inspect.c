@@ -72,6 +72,35 @@ int cmd_ls(bool json)
 
 /* ----------------------------------------------------------------- info */
 
+/* How old a realtime stamp is, as "1.2 s ago" (or "never"). */
+static void print_age(uint64_t then_ns)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    double now = (double)ts.tv_sec * 1e9 + (double)ts.tv_nsec;
+    if (then_ns == 0)
+        printf("never");
+    else
+        printf("%.1f s ago", (now - (double)then_ns) / 1e9);
+}
+
+/* A copy's lines: its source, what it copied last, when it last heard. */
+static void print_origin(const seqshm_origin_info *o)
+{
+    printf("copy of         %s\n", o->origin);
+    if (o->source_version == 0)
+        printf("source version  none copied yet\n");
+    else {
+        printf("source version  %" PRIu64 ", published ", o->source_version);
+        print_age(o->source_time_ns);
+        printf(" (the source host's clock)\n");
+    }
+    printf("refreshed       ");
+    print_age(o->refreshed_ns);
+    printf("%s\n", o->stale ? ": STALE, its copier says the source stopped"
+                            : "");
+}
+
 int cmd_info(const char *name, bool json)
 {
     seqshm *s;
@@ -83,6 +112,9 @@ int cmd_info(const char *name, bool json)
     if (rc != SEQSHM_OK)
         return fail("info", name, rc);
     seqshm_stat(s, &in);
+    seqshm_origin_info o;
+    if (seqshm_origin(s, &o) != SEQSHM_OK) /* recorded without pause */
+        memset(&o, 0, sizeof o);
     char schema[SEQSHM_SCHEMA_MAX + 1];
     snprintf(schema, sizeof schema, "%s", seqshm_schema(s));
     seqshm_close(s);
@@ -100,13 +132,18 @@ int cmd_info(const char *name, bool json)
                "\"writer_pid\": %d, \"writer_alive\": %s, \"busy\": %s, "
                "\"torn\": %s, \"waiting\": %s, \"sole_writer_pid\": %d, "
                "\"sole_writer_alive\": %s, \"waiters_fence\": %s, "
-               "\"schema\": \"%s\", \"fields\": ",
+               "\"schema\": \"%s\", \"origin\": ",
                bare(name), in.size, layout_name(in.layout, in.slots), in.layout_version,
                in.slots, in.slot_offset, in.slot_stride, in.mapped_bytes,
                in.version, in.type_tag, mode, user,
                in.creator_pid, B[in.creator_alive], in.writer_pid,
                B[in.writer_alive], B[in.busy], B[in.torn], B[in.waiting],
                in.sole_pid, B[in.sole_alive], B[in.asym_fence], schema);
+        print_text((const unsigned char *)o.origin, sizeof o.origin);
+        printf(", \"source_version\": %" PRIu64 ", \"source_time_ns\": %"
+               PRIu64 ", \"refreshed_ns\": %" PRIu64 ", \"stale\": %s, "
+               "\"fields\": ", o.source_version, o.source_time_ns,
+               o.refreshed_ns, B[o.stale]);
         fields_table_json(&fs);
         printf("}\n");
         fields_free(&fs);
@@ -153,6 +190,8 @@ int cmd_info(const char *name, bool json)
                                    : in.busy ? "write in progress"
                                              : "consistent");
     printf("waiters         %s\n", in.waiting ? "announced" : "none announced");
+    if (o.origin[0] != '\0')
+        print_origin(&o);
     printf("wake-up fence   %s\n", in.asym_fence
                                         ? "paid by waiters (membarrier)"
                                         : "paid by writers (full fence)");

@@ -55,6 +55,8 @@ struct fields {
     size_t n; /* 0: no schema */
 };
 int fields_load(struct fields *fs, const char *schema);
+/* The bytes of p up to n or the first NUL as a JSON string. */
+void print_text(const unsigned char *p, size_t n);
 void fields_free(struct fields *fs);
 /* name=value for each field, sep between them */
 void fields_print(const struct fields *fs, const unsigned char *p,

@@ -5,7 +5,7 @@
  * seqshm.h. The first members of every handle (struct seqshm_inline_view),
  * the sequence word's encoding (version * 8 plus three status bits) and the
  * slot addressing are therefore frozen for a soname: a library that changes
- * any of them changes its soname (libseqshm.so.1 today). The library
+ * any of them changes its soname (libseqshm.so.2 today). The library
  * asserts at compile time that its handle starts with this view
  * (src/internal.h).
  *

@@ -21,7 +21,7 @@ def _candidates():
     except ImportError:
         pass
     yield os.path.normpath(os.path.join(_here, "..", "..", "build", "rel",
-                                        "libseqshm.so.1"))
+                                        "libseqshm.so.2"))
     found = ctypes.util.find_library("seqshm")
     if found:
         yield found
@@ -51,7 +51,7 @@ c_char_p = ctypes.c_char_p
 class Options(ctypes.Structure):
     _fields_ = [("flags", ctypes.c_uint), ("mode", ctypes.c_uint),
                 ("type_tag", c_uint64), ("slots", ctypes.c_uint),
-                ("schema", c_char_p)]
+                ("schema", c_char_p), ("origin", c_char_p)]
 
 
 class Info(ctypes.Structure):
@@ -65,6 +65,12 @@ class Info(ctypes.Structure):
                 ("torn", ctypes.c_bool), ("waiting", ctypes.c_bool),
                 ("sole_pid", ctypes.c_int), ("sole_alive", ctypes.c_bool),
                 ("asym_fence", ctypes.c_bool)]
+
+
+class Origin(ctypes.Structure):
+    _fields_ = [("origin", ctypes.c_char * 256), ("source_version", c_uint64),
+                ("source_time_ns", c_uint64), ("refreshed_ns", c_uint64),
+                ("stale", ctypes.c_bool)]
 
 
 class Field(ctypes.Structure):
@@ -104,6 +110,7 @@ _sigs = {
     "seqshm_name": (c_char_p, [_P]),
     "seqshm_schema": (c_char_p, [_P]),
     "seqshm_stat": (ctypes.c_int, [_P, ctypes.POINTER(Info)]),
+    "seqshm_origin": (ctypes.c_int, [_P, ctypes.POINTER(Origin)]),
     "seqshm_schema_parse": (ctypes.c_int, [c_char_p, ctypes.POINTER(Field),
                                            c_size_t, ctypes.POINTER(c_size_t),
                                            ctypes.POINTER(c_size_t),

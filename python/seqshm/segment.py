@@ -8,7 +8,7 @@ from collections import namedtuple
 
 from . import errors
 from ._lib import (CREATE, DOUBLE_BUFFER, EXCL, FOREVER, MUTEX, PERSIST,
-                   RDONLY, SOLE_WRITER, ANY_OWNER, UPDATE_FN, Info,
+                   RDONLY, SOLE_WRITER, ANY_OWNER, UPDATE_FN, Info, Origin,
                    Options, lib)
 from .fields import Codec, numpy, parse
 
@@ -215,13 +215,20 @@ class Segment:
         return self.codec.dtype
 
     def info(self):
-        """Everything seqshm_stat says, as a dict, plus name and schema."""
+        """Everything seqshm_stat says, as a dict, plus name and schema,
+        and for a copy (a bridge's mirror) what seqshm_origin says:
+        origin ('' if none), source_version, source_time_ns, refreshed_ns
+        (CLOCK_REALTIME ns) and stale."""
         i = Info()
         errors.check(lib.seqshm_stat(self._live(), ctypes.byref(i)), "info")
         d = {k: getattr(i, k) for k, _ in Info._fields_}
         d["layout"] = _LAYOUT_NAMES.get(d["layout"], "single")
         d["name"] = self.name
         d["schema"] = self.schema
+        o = Origin()
+        errors.check(lib.seqshm_origin(self._live(), ctypes.byref(o)), "info")
+        d.update({k: getattr(o, k) for k, _ in Origin._fields_})
+        d["origin"] = o.origin.decode("ascii")
         return d
 
     # ------------------------------------------------------------- reads

@@ -258,7 +258,7 @@ expect 0 "rm" -- "$T" rm "$P-a"
 
 # --- install, and build another program against it with pkg-config ---------
 expect 0 "make install (DESTDIR)" -- make -s install DESTDIR="$tmp/stage" PREFIX=/usr
-for f in lib/libseqshm.a lib/libseqshm.so lib/libseqshm.so.1 lib/pkgconfig/seqshm.pc \
+for f in lib/libseqshm.a lib/libseqshm.so lib/libseqshm.so.2 lib/pkgconfig/seqshm.pc \
          include/seqshm.h include/seqshm/inline.h include/seqshm.hpp bin/seqshm \
          share/man/man1/seqshm.1; do
     [ -e "$tmp/stage/usr/$f" ] && ok || bad "installed $f"
@@ -271,7 +271,7 @@ grep -qx 'License: MIT' "$tmp/stage/usr/lib/pkgconfig/seqshm.pc" && ok || bad "s
 # library it was installed with
 pkg="$tmp/stage/usr/lib/python3/dist-packages/seqshm"
 [ -e "$pkg/__init__.py" ] && [ -e "$pkg/segment.py" ] && ok || bad "installed the Python package"
-grep -qx 'LIBRARY = "/usr/lib/libseqshm.so.1"' "$pkg/_libpath.py" && ok || bad "the package names the installed library"
+grep -qx 'LIBRARY = "/usr/lib/libseqshm.so.2"' "$pkg/_libpath.py" && ok || bad "the package names the installed library"
 expect 0 "make uninstall (DESTDIR)" -- make -s uninstall DESTDIR="$tmp/stage" PREFIX=/usr
 [ -z "$(find "$tmp/stage" -type f -o -type l)" ] && ok || bad "uninstall removes every file"
 expect 0 "make install (PREFIX)" -- make -s install PREFIX="$tmp/usr"
@@ -279,7 +279,7 @@ pyv=$(/usr/bin/python3 -c 'import sys; print("%d.%d" % sys.version_info[:2])')
 expect 0 "the installed Python package finds the installed library" -- \
     env PYTHONPATH="$tmp/usr/lib/python$pyv/site-packages" /usr/bin/python3 -c \
     "import seqshm, sys; assert seqshm.library_path == sys.argv[1], seqshm.library_path; seqshm.parse_schema('x:f64')" \
-    "$tmp/usr/lib/libseqshm.so.1"
+    "$tmp/usr/lib/libseqshm.so.2"
 cat > "$tmp/app.c" <<'APP'
 #include <seqshm.h>
 #include <stdlib.h>
@@ -306,13 +306,13 @@ expect 0 "compile against the install" -- sh -c "cc -std=c11 '$tmp/app.c' $flags
 # program runs as built, with no LD_LIBRARY_PATH
 expect 0 "run against the installed shared library" -- env -u LD_LIBRARY_PATH "$tmp/app"
 has "$tmp/out" "app read 7" "the installed library works"
-env -u LD_LIBRARY_PATH ldd "$tmp/app" | grep -q "libseqshm.so.1 => $tmp/usr/lib" && ok || bad "linked by soname to the installed library"
+env -u LD_LIBRARY_PATH ldd "$tmp/app" | grep -q "libseqshm.so.2 => $tmp/usr/lib" && ok || bad "linked by soname to the installed library"
 # make with no C++ compiler: everything C builds, installs and runs
 mkdir -p "$tmp/conly" && cp -r Makefile seqshm.pc.in include src tools examples scripts python "$tmp/conly/"
 expect 0 "make all without a C++ compiler" -- make -s -C "$tmp/conly" all CXX=no-such-c++
 has "$tmp/out" "no C++ compiler" "the skipped C++ parts are said once"
 expect 0 "make install without a C++ compiler" -- make -s -C "$tmp/conly" install CXX=no-such-c++ DESTDIR="$tmp/conly-stage"
-[ -x "$tmp/conly-stage/usr/local/bin/seqshm" ] && [ -f "$tmp/conly-stage/usr/local/lib/libseqshm.so.1" ] && ok || bad "the C library and tool installed"
+[ -x "$tmp/conly-stage/usr/local/bin/seqshm" ] && [ -f "$tmp/conly-stage/usr/local/lib/libseqshm.so.2" ] && ok || bad "the C library and tool installed"
 expect 0 "make demo without a C++ compiler" -- make -s -C "$tmp/conly" demo CXX=no-such-c++
 has "$tmp/out" "seqshm demo" "the demo ran"
 if command -v man >/dev/null 2>&1; then
