@@ -334,3 +334,125 @@ def test_keys_too_long_are_refused_once_each(server, bridges, name):
     code, err = bridges.stop(sub)
     assert code == 0
     assert err.count("longer than a segment name") == 5, err
+
+
+# ------------------------------------------------ mirrors are marked (origin)
+
+def test_a_local_segment_is_never_taken(server, bridges, name):
+    """Without --prefix, a remote key with a local segment's name and size
+    does not make the bridge that segment's writer: the local writer goes
+    on, its readers never get the remote bytes, and the refusal is said."""
+    victim = seqshm.Segment(name, 8, create=True)
+    victim.write(b"local...")
+    put(server, (name, wire(1, 1, b"REMOTE!!")))
+    sub = bridges.start("subscribe", ">", "--server", server.url)
+    time.sleep(1.0)
+    put(server, (name, wire(2, 1, b"REMOTE!!")))
+    time.sleep(0.5)
+    assert victim.read() == b"local...", "the remote value got in"
+    victim.write(b"still me")  # no seqshm.Busy: the bridge is no writer
+    assert victim.info()["sole_pid"] == 0
+    code, err = bridges.stop(sub)
+    assert code == 0
+    assert err.count("not this bucket's mirror") == 1, err
+    assert os.path.exists("/dev/shm/" + name), "the bridge removed it"
+    victim.close()
+
+
+def test_a_restarted_subscriber_adopts_its_mirror_and_removes_it(
+        server, bridges, name):
+    """A subscriber killed with SIGKILL leaves its mirror; the next one
+    adopts it (it carries this bucket and key as its origin), writes on,
+    and removes it at exit though it did not create it."""
+    put(server, (name, wire(1, 1, b"first...")))
+    sub = bridges.start("subscribe", name, "--server", server.url,
+                        "--prefix", "r-")
+    mirror = open_when_there("r-" + name)
+    wait_for(lambda: mirror.read() == b"first...", what="the first value")
+    sub.kill()
+    sub.wait()
+    assert os.path.exists("/dev/shm/r-" + name)
+    sub = bridges.start("subscribe", name, "--server", server.url,
+                        "--prefix", "r-")
+    put(server, (name, wire(2, 1, b"second..")))
+    wait_for(lambda: mirror.read() == b"second..", what="the adopted mirror")
+    assert mirror.info()["origin"] == "nats-kv:seqshm/" + name
+    mirror.close()
+    code, err = bridges.stop(sub)
+    assert code == 0, err
+    assert not os.path.exists("/dev/shm/r-" + name), "the mirror stayed"
+
+
+def test_a_mirror_says_where_it_comes_from(server, bridges, name):
+    """seqshm info (text and JSON) and Python's info() show the source's
+    version and publish time and when the mirror was refreshed."""
+    sent = time.time_ns() - 5 * 10**9
+    put(server, (name, wire(41, 1, b"12345678", time_ns=sent)))
+    bridges.start("subscribe", name, "--server", server.url, "--prefix", "o-")
+    mirror = open_when_there("o-" + name)
+    wait_for(lambda: mirror.version == 1, what="the value")
+    i = mirror.info()
+    assert i["origin"] == "nats-kv:seqshm/" + name
+    assert i["source_version"] == 41 and i["source_time_ns"] == sent
+    assert abs(i["refreshed_ns"] - time.time_ns()) < 3 * 10**9
+    assert not i["stale"]
+    tool = os.path.join(os.path.dirname(BRIDGE), "seqshm")
+    import json
+    j = json.loads(subprocess.run([tool, "info", "o-" + name, "--json"],
+                                  capture_output=True, text=True,
+                                  check=True).stdout)
+    assert (j["origin"], j["source_version"], j["source_time_ns"]) == (
+        "nats-kv:seqshm/" + name, 41, sent)
+    text = subprocess.run([tool, "info", "o-" + name], capture_output=True,
+                          text=True, check=True).stdout
+    assert "copy of         nats-kv:seqshm/" + name in text, text
+    assert "source version  41, published 5." in text, text
+    mirror.close()
+
+
+def test_an_echo_is_refused(server, bridges, name):
+    """Publishing a mirror into the bucket it mirrors is refused, said, and
+    the mirror does not run away."""
+    put(server, (name, wire(1, 1, b"12345678")))
+    sub = bridges.start("subscribe", name, "--server", server.url)
+    mirror = open_when_there(name)
+    wait_for(lambda: mirror.version == 1, what="the value")
+    pub = bridges.start("publish", name, "--server", server.url)
+    code, err = bridges.stop(pub) if pub.wait(5) is not None else (None, "")
+    assert code == 1, "the publisher refused: %s" % err
+    assert "would loop" in err, err
+    time.sleep(0.5)
+    assert mirror.version == 1
+    mirror.close()
+    assert bridges.stop(sub)[0] == 0
+
+
+def test_a_refused_key_is_tried_again(server, bridges, name):
+    """Keys refused for want of descriptors are made, with their latest
+    value, once the limit is raised; none is lost for good."""
+    keys = ["%s.%03d" % (name, i) for i in range(60)]
+    put(server, *[(k, wire(1, 1, b"%08d" % i)) for i, k in enumerate(keys)])
+    sub = subprocess.Popen(["prlimit", "--nofile=40:1024", BRIDGE, "subscribe",
+                            name + ".*", "--server", server.url,
+                            "--prefix", "f-"],
+                           stderr=subprocess.PIPE, text=True)
+    bridges.procs.append(sub)
+    made = lambda: [k for k in keys if os.path.exists("/dev/shm/f-" + k)]
+    wait_for(lambda: len(made()) > 5, what="the first mirrors")
+    time.sleep(1.0)
+    short = len(made())
+    assert short < len(keys), "the limit refused nothing (%d made)" % short
+    put(server, (keys[-1], wire(2, 1, b"latest!!")))
+    subprocess.run(["prlimit", "--pid", str(sub.pid), "--nofile=1024:1024"],
+                   check=True)
+    wait_for(lambda: len(made()) == len(keys), timeout=5,
+             what="every mirror after the limit was raised (%d of %d)" % (
+                 len(made()), len(keys)))
+    last = open_when_there("f-" + keys[-1])
+    wait_for(lambda: last.read() == b"latest!!", what="the latest value")
+    last.close()
+    code, err = bridges.stop(sub)
+    assert code == 0
+    refused = err.count("trying again every second")
+    assert refused > 0, err
+    assert err.count("made at last") == refused, err

@@ -16,7 +16,8 @@
  * server refuses or never acknowledges (server gone, bucket missing after
  * a restart) marks the segment dirty: the thread makes sure the bucket
  * exists and puts whatever is newest then. A torn payload (a writer died
- * mid-write) is never put: the thread waits for the next full write. */
+ * mid-write) is never put: the thread waits for the next full write. A
+ * segment that is a mirror of the same bucket (subscribe.c) is refused. */
 #include "bridge.h"
 
 #include <inttypes.h>
@@ -38,6 +39,22 @@ struct pub {
     int rc;
 };
 
+/* A mirror of this very bucket (its origin says so, subscribe.c): putting
+ * its values back would echo them for ever. Said, and refused. */
+static bool is_echo(const struct pub *p, const seqshm *s)
+{
+    seqshm_origin_info o;
+    char prefix[SEQSHM_ORIGIN_MAX + 2];
+    snprintf(prefix, sizeof prefix, "nats-kv:%s/", p->o->bucket);
+    if (seqshm_origin(s, &o) != SEQSHM_OK ||
+        strncmp(o.origin, prefix, strlen(prefix)) != 0)
+        return false;
+    fprintf(stderr, "seqshm-bridge: publish %s: a mirror of this bucket's key "
+                    "%s: publishing it into the same bucket would loop; "
+                    "refused\n", p->name, o.origin + strlen(prefix));
+    return true;
+}
+
 static seqshm *open_source(struct pub *p)
 {
     bool said = false;
@@ -46,6 +63,11 @@ static seqshm *open_source(struct pub *p)
         int st = seqshm_open(&s, p->name, 0, 0);
         if (st == SEQSHM_EACCES) /* may only read it: sleep in slices */
             st = seqshm_open(&s, p->name, 0, SEQSHM_RDONLY);
+        if (st == SEQSHM_OK && is_echo(p, s)) {
+            seqshm_close(s);
+            p->rc = EXIT_RUNTIME;
+            return NULL;
+        }
         if (st == SEQSHM_OK)
             return s;
         if (st != SEQSHM_ENOENT) {

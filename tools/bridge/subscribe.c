@@ -19,17 +19,30 @@
  *   - A key is tracked once, whatever its length: a key too long to name a
  *     segment is refused, said once, and takes one entry (its hash), not
  *     one per value.
+ *   - The bridge writes only its own mirrors: each is created with the
+ *     origin "nats-kv:BUCKET/KEY" (seqshm.h, "Copies of other segments"),
+ *     and opening with that origin refuses any segment that lacks it (a
+ *     local one, another bucket's mirror). A restarted subscriber adopts
+ *     the mirrors a previous one left, and no other segment.
+ *   - A key refused for a cause that may pass (no descriptors, no memory,
+ *     no room in /dev/shm) is tried again every RETRY_NS with its latest
+ *     value, kept meanwhile; other refusals are for good.
  * The bridge is each mirror's sole writer, so local readers see whole
- * values only and local writers get SEQSHM_EBUSY. Mirrors the bridge
- * created are removed when it exits, unless --persist. */
+ * values only and local writers get SEQSHM_EBUSY. After each value it
+ * records the source's version and publish time, and when it heard
+ * (seqshm_origin_update): `seqshm info` shows them. Its mirrors, created
+ * or adopted, are removed when it exits, unless --persist. */
 #include "bridge.h"
 
 #include <inttypes.h>
 #include <pthread.h>
+#include <errno.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#define RETRY_NS 1000000000u /* a refusal that may pass: tried again */
 
 struct mirror {
     char key[SEQSHM_NAME_MAX + 1]; /* a key too long is cut short here: */
@@ -37,7 +50,10 @@ struct mirror {
     bool too_long;
     seqshm *s;       /* NULL while skipped */
     bool refused;    /* reported once: size, type or schema differ, over
-                        the bounds, not a name */
+                        the bounds, not a name, not the bridge's mirror */
+    unsigned char *pending; /* the latest value while a refusal that may */
+    size_t pending_len;     /* pass lasts, tried again at retry_ns */
+    uint64_t retry_ns;
     uint64_t epoch, version, written, skipped;
 };
 
@@ -110,16 +126,32 @@ static unsigned mirror_reserve(struct sub *b, const struct wire *w,
     return 0;
 }
 
+/* A refusal that may pass: nothing about the value or the segment. */
+static bool passing(int st, int err)
+{
+    return st == SEQSHM_ESYS && (err == EMFILE || err == ENFILE ||
+                                 err == ENOMEM || err == ENOSPC ||
+                                 err == EAGAIN);
+}
+
 /* The local segment for a key's first value: created as the value says, or
- * an existing one that matches it. */
+ * an existing mirror of the same key (its origin) that matches it. */
 static bool mirror_open(struct sub *b, struct mirror *m, const struct wire *w)
 {
-    char name[SEQSHM_NAME_MAX + 2];
+    char name[SEQSHM_NAME_MAX + 2], origin[SEQSHM_ORIGIN_MAX + 2];
     int n = snprintf(name, sizeof name, "%s%s",
                      b->o->prefix ? b->o->prefix : "", m->key);
     if (n <= 0 || n > SEQSHM_NAME_MAX || strchr(m->key, '/') != NULL) {
         fprintf(stderr, "seqshm-bridge: subscribe: key %s: not a segment "
                         "name; skipped\n", m->key);
+        m->refused = true;
+        return false;
+    }
+    n = snprintf(origin, sizeof origin, "nats-kv:%s/%s", b->o->bucket, m->key);
+    if (n <= 0 || n > SEQSHM_ORIGIN_MAX) {
+        fprintf(stderr, "seqshm-bridge: subscribe: key %s: bucket and key "
+                        "longer than a mirror's origin (at most %d "
+                        "characters); skipped\n", m->key, SEQSHM_ORIGIN_MAX);
         m->refused = true;
         return false;
     }
@@ -139,6 +171,7 @@ static bool mirror_open(struct sub *b, struct mirror *m, const struct wire *w)
         .type_tag = w->type_tag,
         .slots = slots,
         .schema = w->schema[0] ? w->schema : NULL,
+        .origin = origin,
     };
     /* an untagged value does not check the tag at open: compared below */
     int st = seqshm_open_opts(&m->s, name, w->size, &opts);
@@ -146,6 +179,7 @@ static bool mirror_open(struct sub *b, struct mirror *m, const struct wire *w)
         opts.slots = 1; /* e.g. slots x size too large here: one slot */
         st = seqshm_open_opts(&m->s, name, w->size, &opts);
     }
+    int err = errno;
     if (st == SEQSHM_OK && (seqshm_type_tag(m->s) != w->type_tag ||
                             strcmp(seqshm_schema(m->s), w->schema) != 0)) {
         seqshm_close(m->s);
@@ -154,41 +188,64 @@ static bool mirror_open(struct sub *b, struct mirror *m, const struct wire *w)
     }
     if (st != SEQSHM_OK) {
         atomic_fetch_sub(b->used, bytes);
-        fprintf(stderr, "seqshm-bridge: subscribe: key %s: local segment "
-                        "%s: %s; skipped\n", m->key, name, seqshm_strerror(st));
-        m->refused = true;
+        bool again = passing(st, err);
+        if (m->retry_ns == 0) /* said once, however often tried */
+            fprintf(stderr, "seqshm-bridge: subscribe: key %s: local segment "
+                            "%s: %s%s%s%s\n", m->key, name, seqshm_strerror(st),
+                    st == SEQSHM_ESYS ? ": " : "",
+                    st == SEQSHM_ESYS ? strerror(err) : "",
+                    again ? "; trying again every second"
+                    : st == SEQSHM_ETYPE ? " (or it is not this bucket's "
+                                           "mirror of the key); skipped"
+                                         : "; skipped");
+        if (again)
+            m->retry_ns = monotonic_ns() + RETRY_NS;
+        else
+            m->refused = true;
         return false;
     }
+    if (m->retry_ns != 0)
+        fprintf(stderr, "seqshm-bridge: subscribe: key %s: local segment %s "
+                        "made at last\n", m->key, name);
+    m->retry_ns = 0;
     if (b->o->verbose)
         fprintf(stderr, "seqshm-bridge: mirroring %s into %s (%u bytes)\n",
                 m->key, name, w->size);
     return true;
 }
 
-static void apply(struct sub *b, kvEntry *e)
+/* Keeps the latest value of a key whose mirror is to be tried again. */
+static void keep_pending(struct mirror *m, const unsigned char *buf,
+                         size_t len)
 {
-    const char *key = kvEntry_Key(e), *why = NULL;
+    unsigned char *p = realloc(m->pending, len);
+    if (p == NULL)
+        return; /* the next value will do */
+    memcpy(p, buf, len);
+    m->pending = p;
+    m->pending_len = len;
+}
+
+/* One value of a key, checked whole before anything is written. */
+static void apply_value(struct sub *b, struct mirror *m,
+                        const unsigned char *buf, size_t len)
+{
+    const char *key = m->key, *why = NULL;
     struct wire w;
-    struct mirror *m = mirror_for(b, key);
-    if (m == NULL)
-        return;
-    if (m->too_long) {
-        if (!m->refused)
-            fprintf(stderr, "seqshm-bridge: subscribe: key %.40s... (%zu "
-                            "characters): longer than a segment name (at "
-                            "most %d); skipped\n", key, strlen(key),
-                    SEQSHM_NAME_MAX);
-        m->refused = true;
-        m->skipped++;
-        return;
-    }
-    if (!wire_decode(kvEntry_Value(e), (size_t)kvEntry_ValueLen(e), &w, &why)) {
+    if (!wire_decode(buf, len, &w, &why)) {
         m->skipped++;
         fprintf(stderr, "seqshm-bridge: subscribe: key %s: %s; skipped\n",
                 key, why);
         return;
     }
+    if (m->s == NULL && m->retry_ns != 0 && monotonic_ns() < m->retry_ns) {
+        keep_pending(m, buf, len); /* tried again at retry_ns */
+        m->skipped++;
+        return;
+    }
     if (m->s == NULL && (m->refused || !mirror_open(b, m, &w))) {
+        if (m->retry_ns != 0)
+            keep_pending(m, buf, len);
         m->skipped++;
         return;
     }
@@ -211,9 +268,48 @@ static void apply(struct sub *b, kvEntry *e)
                 seqshm_strerror(st));
         return;
     }
+    seqshm_origin_info rec = {.source_version = w.version,
+                              .source_time_ns = w.time_ns,
+                              .refreshed_ns = realtime_ns()};
+    seqshm_origin_update(m->s, &rec);
     m->epoch = w.epoch;
     m->version = w.version;
     m->written++;
+}
+
+static void apply(struct sub *b, kvEntry *e)
+{
+    const char *key = kvEntry_Key(e);
+    struct mirror *m = mirror_for(b, key);
+    if (m == NULL)
+        return;
+    if (m->too_long) {
+        if (!m->refused)
+            fprintf(stderr, "seqshm-bridge: subscribe: key %.40s... (%zu "
+                            "characters): longer than a segment name (at "
+                            "most %d); skipped\n", key, strlen(key),
+                    SEQSHM_NAME_MAX);
+        m->refused = true;
+        m->skipped++;
+        return;
+    }
+    apply_value(b, m, kvEntry_Value(e), (size_t)kvEntry_ValueLen(e));
+}
+
+/* Keys whose mirror is due to be tried again, with their latest value. */
+static void retry_due(struct sub *b)
+{
+    uint64_t now = monotonic_ns();
+    for (size_t i = 0; i < b->n; i++) {
+        struct mirror *m = &b->m[i];
+        if (m->s != NULL || m->pending == NULL || now < m->retry_ns)
+            continue;
+        unsigned char *buf = m->pending;
+        size_t len = m->pending_len;
+        m->pending = NULL;
+        apply_value(b, m, buf, len);
+        free(buf);
+    }
 }
 
 static void *subscribe_one(void *arg)
@@ -248,6 +344,7 @@ static void *subscribe_one(void *arg)
                 continue;
             }
         }
+        retry_due(b);
         kvEntry *e = NULL;
         natsStatus s = kvWatcher_Next(&e, w, 250);
         if (s == NATS_TIMEOUT)
@@ -302,8 +399,10 @@ int bridge_subscribe(const struct bridge_opts *o)
             fprintf(stderr, "seqshm-bridge: mirrored %s: %" PRIu64
                             " versions written, %" PRIu64 " skipped\n",
                     m->key, m->written, m->skipped);
-            seqshm_close(m->s); /* removes a mirror it created, unless
-                                   --persist */
+            if (m->s != NULL && !o->persist)
+                seqshm_remove(m->s); /* created or adopted: its own */
+            seqshm_close(m->s);
+            free(m->pending);
         }
         free(b[i].m);
         if (b[i].rc != 0)
