@@ -52,6 +52,7 @@ int identity_make(const struct seqshm *s, bool forked)
         }
         sched_yield(); /* another thread of this process is making it */
     }
+    FAULT("making_identity");
     uint64_t id = 0;
     int rc = plat_identity_take(s, forked, &id);
     if (rc == SEQSHM_OK && id != 0 && barrier_register(s))

@@ -5,6 +5,7 @@
 #include "../../src/layout.h"
 
 #include <criterion/criterion.h>
+#include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
@@ -364,4 +365,65 @@ Test(faults, timeout_zero_recovers_a_dead_claim)
         cr_assert(uniform(b, SIZE, 0xdd));
         pair_close(&p);
     }
+}
+
+/* A signal handler that writes, landing while its process makes its
+ * identity for the handle (a forked child's first write): the handler's
+ * write does not wait for the identity past about 100 ms (SEQSHM_ESYS,
+ * errno EDEADLK), and the interrupted write then completes. Before the
+ * bound, the handler spun for ever. The child's exit says what happened:
+ * 0 as expected, 5 the handler never ran (the fault point was missed). */
+static seqshm *volatile handler_handle;
+static volatile int handler_rc = 1, handler_errno;
+static volatile long long handler_ns;
+
+static void write_in_handler(int sig)
+{
+    (void)sig;
+    unsigned char b[SIZE] = {0};
+    int err = errno;
+    long long t0 = mono_ns();
+    handler_rc = seqshm_write(handler_handle, b, SEQSHM_FOREVER);
+    handler_errno = errno;
+    handler_ns = mono_ns() - t0;
+    errno = err;
+}
+
+Test(faults, handler_landing_in_identity_making)
+{
+    char name[64];
+    test_name(name, sizeof name, "handler");
+    seqshm *s;
+    cr_assert_eq(seqshm_open(&s, name, SIZE, SEQSHM_CREATE), SEQSHM_OK);
+    pid_t pid = fork();
+    if (pid == 0) {
+        unsigned char b[SIZE];
+        memset(b, 0x5a, sizeof b);
+        handler_handle = s;
+        signal(SIGUSR1, write_in_handler);
+        setenv("SEQSHM_FAULT", "making_identity:signal", 1);
+        int rc = seqshm_write(s, b, SEQSHM_FOREVER);
+        if (handler_rc == 1)
+            _exit(5);
+        _exit(rc == SEQSHM_OK && handler_rc == SEQSHM_ESYS &&
+                      handler_errno == EDEADLK && handler_ns < 1000 * MS
+                  ? 0
+                  : 6);
+    }
+    test_child(pid);
+    int status = -1;
+    for (int i = 0; i < 500 && status < 0; i++) {
+        int st;
+        if (waitpid(pid, &st, WNOHANG) == pid)
+            status = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+        else
+            usleep(10000);
+    }
+    cr_assert_neq(status, -1, "the handler's write never returned");
+    cr_assert_eq(status, 0, "child exit %d (5: the signal never landed)",
+                 status);
+    unsigned char b[SIZE];
+    cr_assert_eq(seqshm_read(s, b, 0), SEQSHM_OK);
+    cr_assert_eq(b[0], 0x5a, "the interrupted write completed");
+    seqshm_close(s);
 }
