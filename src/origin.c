@@ -17,6 +17,8 @@
  *     if both saw n: a record being filled in that slot (n + 2) means seq
  *     already moved to n + 1.
  */
+/* Model-checked, with a recorder killed at every step and its successor,
+ * by models/origin.pml. */
 #include "internal.h"
 
 #include <string.h>

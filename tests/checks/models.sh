@@ -1,5 +1,6 @@
 #!/bin/sh
-# Model-checks the wait/wake and claim protocols (models/*.pml) with spin:
+# Model-checks the wait/wake, claim and origin-record protocols
+# (models/*.pml) with spin:
 # the protocols as built must have no error, and each variant that puts back
 # an old mistake must have one (so the models can fail).
 set -u
@@ -37,4 +38,7 @@ check models/wait.pml "-DASYM -DHEAVY_IF_STORED" error
 check models/claim.pml "" ok
 check models/claim.pml -DPID_LIVENESS error
 check models/claim.pml -DOLD_GONE error
+check models/origin.pml "" ok
+check models/origin.pml -DSAME_SLOT error
+check models/origin.pml -DNO_RECHECK error
 exit $bad
