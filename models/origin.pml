@@ -7,7 +7,7 @@
  * The model is sequentially consistent: it checks the slot logic; the
  * orders each step needs are the fences written next to the code.
  *
- *   spin -a origin.pml && cc -DSAFETY -o pan pan.c && ./pan
+ * tests/checks/models.sh checks it as built, and each variant:
  *   -DSAME_SLOT   the recorder fills the slot readers of seq copy: a mix
  *   -DNO_RECHECK  readers keep a copy without loading seq again: a mix
  */
