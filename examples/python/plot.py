@@ -7,7 +7,8 @@ NAME is a segment with a schema (seqshm info NAME shows it). Each FIELD is a
 field's name (an array field plots every element: pos[0], pos[1], ...) or one
 element (pos[1]). Every version is followed (seqshm's follow(), in batches),
 plotted against the time it arrived; versions the segment no longer kept when
-the plot got to them are counted as lost. Interactive by default; with --png
+the plot got to them are counted as lost. The plot waits for a segment not
+yet created and follows through pauses of its writer, however long. Interactive by default; with --png
 it follows for N seconds without a window and writes the picture to FILE.
 
     make demo &                                   # 10 kHz sensor frames
@@ -66,7 +67,17 @@ def main():
         matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    seg = seqshm.Segment(a.name, readonly=True)
+    seg = None
+    said = False
+    while seg is None:  # a plot may start before its writer
+        try:
+            seg = seqshm.Segment(a.name, readonly=True)
+        except seqshm.NotFound:
+            if not said:
+                print("plot: waiting for %s to be created" % a.name,
+                      file=sys.stderr)
+                said = True
+            time.sleep(0.1)
     if not seg.schema:
         sys.exit("plot: %s has no schema: nothing to plot by name" % a.name)
     series = series_of(seg, a.fields)
@@ -74,14 +85,20 @@ def main():
     times = collections.deque()   # what the window shows, oldest first
     values = [collections.deque() for _ in series]
     stats = {"versions": 0, "lost": 0}
-    stream = seg.follow(timeout=0.05, batch=4096)
+    cursor = [seg.version]  # the last version taken
+    print("plot: following %s from version %d" % (a.name, cursor[0] + 1),
+          file=sys.stderr, flush=True)
 
     def pull():
-        """Takes what has arrived; returns False when nothing came."""
-        try:
-            b = next(stream)
-        except StopIteration:
+        """Takes what has arrived, waiting at most 50 ms for it (so the
+        window stays responsive); returns False when nothing came. A pause
+        of the writer, however long, only makes pulls come back empty: the
+        next one goes on from the last version taken."""
+        for b in seg.follow(timeout=0.05, batch=4096, start=cursor[0] + 1):
+            break
+        else:
             return False
+        cursor[0] = int(b.versions[-1])
         now = time.monotonic() - t0
         stats["versions"] += len(b.versions)
         stats["lost"] += int(b.lost.sum())
@@ -100,7 +117,10 @@ def main():
 
     fig, ax = plt.subplots(figsize=(10, 4.5))
     lines = [ax.plot([], [], lw=1, label=label)[0] for label, _, _ in series]
-    ax.set_xlabel("seconds")
+    ax.set_xlabel("seconds since the plot started")
+    ax.set_ylabel(", ".join(dict.fromkeys(f for _, f, _ in series)))
+    empty = ax.text(0.5, 0.5, "no data yet", transform=ax.transAxes,
+                    ha="center", va="center", color="gray")
     ax.set_title("seqshm %s" % a.name)
     ax.legend(loc="upper left", fontsize="small", ncol=min(len(series), 6))
     ax.grid(True, alpha=0.3)
@@ -108,6 +128,7 @@ def main():
     def redraw():
         if not times:
             return
+        empty.set_visible(False)
         xs = list(times)
         for line, dq in zip(lines, values):
             line.set_data(xs, list(dq))
