@@ -24,13 +24,20 @@ VERSION := $(shell sed -n 's/^\#define SEQSHM_VERSION "\(.*\)"/\1/p' include/seq
 SOMAJOR := $(firstword $(subst ., ,$(VERSION)))
 
 # The Python package (python/) is for the system's Python, the one Debian's
-# python3-* packages install for; it is installed where that Python looks:
-# /usr/local/lib/python3.X/dist-packages for PREFIX=/usr/local,
-# /usr/lib/python3/dist-packages for /usr, else PREFIX/lib/python3.X/
-# site-packages (put that on PYTHONPATH).
+# python3-* packages install for, or PYTHON=... (a venv's with its PREFIX):
+# scripts/install-python.sh says where (Debian's dist-packages for /usr and
+# /usr/local, a venv's own site-packages, else PREFIX/lib/python3.X/
+# site-packages: put that on PYTHONPATH).
 PYTHON  ?= $(firstword $(wildcard /usr/bin/python3) python3)
 PYVER   := $(shell $(PYTHON) -c 'import sys; print("%d.%d" % sys.version_info[:2])' 2>/dev/null)
-PYDIR   ?= $(if $(filter /usr/local,$(PREFIX)),$(PREFIX)/lib/python$(PYVER)/dist-packages,$(if $(filter /usr,$(PREFIX)),/usr/lib/python3/dist-packages,$(PREFIX)/lib/python$(PYVER)/site-packages))
+PYDIR    = $(shell sh scripts/install-python.sh --where $(PYTHON) $(PREFIX))
+
+# The Python package's compiled module (the library and the reads' fast
+# path, python/seqshm/_fast.c) for $(PYTHON), where its headers are there
+# (python3-dev); without them the package reads through ctypes alone.
+PYINC   := $(shell $(PYTHON) -c 'import sysconfig; print(sysconfig.get_paths()["include"])' 2>/dev/null)
+PYEXT   := $(shell $(PYTHON) -c 'import sysconfig; print(sysconfig.get_config_var("EXT_SUFFIX"))' 2>/dev/null)
+PYMOD   := $(if $(wildcard $(PYINC)/Python.h),build/python/_seqshm$(PYEXT))
 
 # _GNU_SOURCE: futex(2) and MADV_WIPEONFORK.
 WARN     := -Wall -Wextra -Wpedantic -Werror
@@ -66,7 +73,7 @@ export SEQSHM_TEST_RUN ?= $(shell od -An -N4 -tx4 /dev/urandom | tr -d ' ')
         bridge-test bench-bridge test-arm64 test-windows test-arm64-run test-windows-run fuzz-run \
         bench-run bench-smoke-run bench-python-run bench-bridge-run figures snippets \
         record-runs
-all: build/rel/libseqshm.a build/rel/libseqshm.so build/rel/seqshm examples bridge
+all: build/rel/libseqshm.a build/rel/libseqshm.so build/rel/seqshm examples bridge $(PYMOD)
 ifneq ($(HAVE_CXX),yes)
 	@echo "seqshm: no C++ compiler ($(CXX)): built everything C, skipped the C++ examples"
 endif
@@ -359,8 +366,19 @@ bridge-test: all build/rel/seqshm-bridge build/rel/kvput
 	PYTHONPATH=python:tests/bridge $(PYTHON) -m pytest -q -rs -p no:cacheprovider tests/bridge
 
 # the Python package against the library of this checkout, and C processes
+# The package as built (with its compiled module where there is one), then
+# its ctypes-only path against build/rel's library.
 python-test: all build/rel/pywriter build/fault/peer
 	PYTHONPATH=python $(PYTHON) -m pytest -q -rs -p no:cacheprovider python/tests
+	SEQSHM_LIBRARY=build/rel/libseqshm.so.$(SOMAJOR) PYTHONPATH=python \
+	    $(PYTHON) -m pytest -q -rs -p no:cacheprovider python/tests/test_segment.py
+	sh tests/checks/mypy.sh
+
+# python/setup.py builds the same module for pip install ./python.
+build/python/_seqshm$(PYEXT): python/seqshm/_fast.c $(SRC) $(HDR)
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(CPPFLAGS) $(LIBCPPFLAGS) -I$(PYINC) $(LIBCFLAGS) -shared \
+	    -o $@ python/seqshm/_fast.c $(SRC) $(LDLIBS)
 
 stress: build/rel/stress build/rel/killer build/rel/writes build/rel/litmus_fence
 	build/rel/litmus_fence; rc=$$?; [ $$rc = 0 ] || [ $$rc = 77 ]
@@ -551,15 +569,9 @@ install: all
 	    install -m 755 build/rel/seqshm-bridge $(DESTDIR)$(PREFIX)/bin/; else \
 	    echo "seqshm-bridge: not installed (not built: no NATS C client, apt-get install libnats-dev)"; fi
 	$(Q)if [ -z "$(PYVER)" ]; then \
-	    echo "Python package: not installed (no $(PYTHON); PYTHON=... names another)"; fi
-	$(Q)if [ -n "$(PYVER)" ]; then \
-	    install -d $(DESTDIR)$(PYDIR)/seqshm && \
-	    install -m 644 python/seqshm/__init__.py python/seqshm/_lib.py \
-	        python/seqshm/errors.py python/seqshm/fields.py \
-	        python/seqshm/segment.py $(DESTDIR)$(PYDIR)/seqshm/ && \
-	    echo 'LIBRARY = "$(PREFIX)/lib/libseqshm.so.$(SOMAJOR)"' \
-	        > $(DESTDIR)$(PYDIR)/seqshm/_libpath.py && \
-	    echo "Python package: $(DESTDIR)$(PYDIR)/seqshm"; fi
+	    echo "Python package: not installed (no $(PYTHON); PYTHON=... names another)"; \
+	else sh scripts/install-python.sh $(PYTHON) $(PREFIX) "$(DESTDIR)" $(VERSION) \
+	    $(PREFIX)/lib/libseqshm.so.$(SOMAJOR) $(PYMOD); fi
 	@if [ -z "$(DESTDIR)" ] && [ "$$(id -u)" = 0 ] && command -v ldconfig >/dev/null 2>&1; then \
 	    ldconfig; fi
 	@echo "installed under $(DESTDIR)$(PREFIX)"
@@ -577,7 +589,8 @@ uninstall:
 	      $(DESTDIR)$(PREFIX)/bin/seqshm-bridge \
 	      $(DESTDIR)$(PREFIX)/share/man/man1/seqshm.1
 	$(Q)rmdir $(DESTDIR)$(PREFIX)/include/seqshm 2>/dev/null || true
-	$(Q)if [ -n "$(PYVER)" ]; then rm -rf $(DESTDIR)$(PYDIR)/seqshm; fi
+	$(Q)if [ -n "$(PYVER)" ]; then rm -rf $(DESTDIR)$(PYDIR)/seqshm \
+	    $(DESTDIR)$(PYDIR)/seqshm-$(VERSION).dist-info; fi
 	@if [ -z "$(DESTDIR)" ] && [ "$$(id -u)" = 0 ] && command -v ldconfig >/dev/null 2>&1; then \
 	    ldconfig; fi
 

@@ -1,9 +1,12 @@
 #!/usr/bin/env python3
 """What the Python package costs, side by side in one run: a read of the
-demo's 80-byte frame (as a NumPy record, a dict, raw bytes; beside a bare
-ctypes call of the library's read, the floor of any ctypes binding), one
-follow() step (one version at a time, and in batches), and the versions per
-second a Python consumer keeps up with when a C writer publishes flat out.
+demo's 80-byte frame (as a NumPy record, a dict, raw bytes, into a buffer),
+beside what a Python user would write without seqshm (unsynchronised:
+multiprocessing.shared_memory and a NumPy structured view, .copy(), or
+bytes(shm.buf)) and a bare ctypes call of the library's read (the floor of
+the ctypes path, used where the compiled module is not built); one follow()
+step (one version at a time, and in batches), and the versions per second a
+Python consumer keeps up with when a C writer publishes flat out.
 
     PYTHONPATH=python python3 python/bench.py [--json FILE]
 
@@ -44,17 +47,34 @@ def name(tag):
 
 
 def reads():
+    from multiprocessing import shared_memory
+
+    import numpy
     out = {}
     with seqshm.Segment(name("r"), create=True, schema=FRAME) as s:
         s.write({"stamp_ns": 1, "frame": 2, "position": [1, 2, 3],
                  "attitude": [4, 5, 6], "counters": [7, 8, 9, 10]})
+        shm = shared_memory.SharedMemory(create=True, size=80)
+        try:
+            view = numpy.ndarray((), dtype=s.dtype, buffer=shm.buf)
+            out["unsynchronised: shared_memory + NumPy view .copy()"] = \
+                per_call(view.copy, 200000)
+            out["unsynchronised: bytes(shm.buf)"] = per_call(
+                lambda: bytes(shm.buf), 200000)
+            del view
+        finally:
+            shm.close()
+            shm.unlink()
         with seqshm.Segment(s.name, numpy=False) as d:
             buf = ctypes.create_string_buffer(80)
             h = s._h
             out["ctypes call of seqshm_read_versioned"] = per_call(
                 lambda: lib.seqshm_read_versioned(h, buf, None, -1), 200000)
-            out["read_bytes()"] = per_call(s.read_bytes, 200000)
             out["read() -> NumPy record"] = per_call(s.read, 200000)
+            out["read_bytes()"] = per_call(s.read_bytes, 200000)
+            into = bytearray(80)
+            out["read_into(bytearray)"] = per_call(lambda: s.read_into(into),
+                                                   200000)
             out["read() -> dict"] = per_call(d.read, 100000)
     return out
 
@@ -132,12 +152,23 @@ def main():
         res[key + ": writer versions/s"] = written
         rows.append((key, "%.0f k versions/s taken (writer %.0f k/s, %d lost)"
                      % (got / 1e3, written / 1e3, lost)))
-    floor = res["ctypes call of seqshm_read_versioned"]
-    rows.insert(4, ("read() NumPy record / bare ctypes call",
-                    "%.2fx" % (res["read() -> NumPy record"] / floor)))
+    alt = res["unsynchronised: shared_memory + NumPy view .copy()"]
+    alt_bytes = res["unsynchronised: bytes(shm.buf)"]
+    ratios = [("read() NumPy record / unsynchronised NumPy copy",
+               res["read() -> NumPy record"] / alt),
+              ("read_bytes() / unsynchronised bytes(shm.buf)",
+               res["read_bytes()"] / alt_bytes),
+              ("follow() step / unsynchronised NumPy copy",
+               res["follow() step, one version"] / alt)]
+    for i, (k, r) in enumerate(ratios):
+        res[k] = r
+        rows.insert(8 + i, (k, "%.2fx" % r))
+    res["compiled module"] = 1.0 if seqshm._lib.fast is not None else 0.0
     width = max(len(k) for k, _ in rows)
-    print("Python %s, NumPy %s; medians of %d runs" % (
-        sys.version.split()[0], seqshm.fields.numpy.__version__, REPS))
+    print("Python %s, NumPy %s, %s; medians of %d runs" % (
+        sys.version.split()[0], seqshm.fields.numpy.__version__,
+        "compiled module" if seqshm._lib.fast is not None else
+        "ctypes only", REPS))
     for k, v in rows:
         print("%s  %s" % (k.ljust(width), v))
     if a.json:

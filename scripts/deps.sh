@@ -9,7 +9,8 @@
 #   wrapper, libFuzzer), pkg-config, strace (counts the system calls of
 #   writes), valgrind (memcheck over the suite), spin (model checking of the
 #   wait and claim protocols), and everything of `python` and `bridge`.
-# python: the system Python with pytest, NumPy and matplotlib.
+# python: the system Python with pytest, NumPy and matplotlib, its headers,
+#   venv, setuptools and wheel (pip install ./python), and mypy.
 # bridge: the NATS C client and nats-server (seqshm-bridge and its tests),
 #   and the system Python with pytest.
 # bench: Google Benchmark, the Boost headers, a C++ compiler, gnuplot and
@@ -35,6 +36,13 @@ deps_python() {
     python_module pytest python3-pytest
     python_module numpy python3-numpy
     python_module matplotlib python3-matplotlib
+    # pip install ./python offline into a venv, and the compiled module
+    python_module ensurepip python3-venv
+    python_module setuptools python3-setuptools
+    python_module wheel python3-wheel
+    [ -f "$("$py" -c 'import sysconfig; print(sysconfig.get_paths()["include"])' 2>/dev/null)/Python.h" ] ||
+        need python3-dev
+    command -v mypy >/dev/null 2>&1 || need mypy
 }
 
 deps_bridge() {

@@ -19,8 +19,9 @@ from .segment import Batch, Segment
 unlink = Segment.unlink
 
 __license__ = "MIT"
+__version__ = "2.0.0"  # the C library's SEQSHM_VERSION (a test keeps them equal)
 
-__all__ = ["Segment", "Batch", "Field", "parse_schema", "unlink",
+__all__ = ["__version__", "Segment", "Batch", "Field", "parse_schema", "unlink",
            "library_path", "Error", "Timeout", "NotFound", "Exists",
            "AccessDenied", "InvalidArgument", "SizeMismatch", "TypeMismatch",
            "BadSegment", "OwnerDead", "OSFailure", "Overwritten", "Busy"]

@@ -1,23 +1,62 @@
 """The C library through ctypes: finding it, and the signatures used.
 
-The library looked for, in order: $SEQSHM_LIBRARY; the path `make install`
-wrote into _libpath.py beside this file; the checkout's build/rel (this
-package run from the source tree after `make`); the loader's search path.
+The library looked for, in order: $SEQSHM_LIBRARY; the package's own
+compiled module seqshm._seqshm (built by `pip install`, or by `make` in the
+checkout's build/python), which holds the whole library and a fast path
+for reads; the path `make install` wrote into _libpath.py beside this file;
+the checkout's build/rel (this package run from the source tree after
+`make`); the loader's search path. The fast path (`fast`) is used only when
+the library is that very module, so that every handle is of one library.
 """
 import ctypes
 import ctypes.util
+import importlib.machinery
+import importlib.util
 import os
+import sys
+from types import ModuleType
+from typing import Iterator, Optional, Tuple
 
 _here = os.path.dirname(os.path.abspath(__file__))
 
 
-def _candidates():
+def _compiled() -> Optional[ModuleType]:
+    """seqshm._seqshm, installed beside this file or built in the
+    checkout's build/python; None where there is none."""
+    if os.environ.get("SEQSHM_LIBRARY"):
+        return None
+    places = [_here, os.path.join(_here, "..", "..", "build", "python")]
+    for d in places:
+        for suffix in importlib.machinery.EXTENSION_SUFFIXES:
+            path = os.path.join(d, "_seqshm" + suffix)
+            if not os.path.exists(path):
+                continue
+            spec = importlib.util.spec_from_file_location("seqshm._seqshm",
+                                                          path)
+            if spec is None or spec.loader is None:
+                continue
+            try:
+                mod = importlib.util.module_from_spec(spec)
+                spec.loader.exec_module(mod)
+            except ImportError:
+                continue
+            sys.modules["seqshm._seqshm"] = mod
+            return mod
+    return None
+
+
+fast = _compiled()
+
+
+def _candidates() -> Iterator[str]:
     env = os.environ.get("SEQSHM_LIBRARY")
     if env:
         yield env
+    if fast is not None and fast.__file__:
+        yield fast.__file__
     try:
-        from . import _libpath  # written by `make install`
-        yield _libpath.LIBRARY
+        from . import _libpath  # type: ignore[attr-defined]  # by make install
+        yield str(_libpath.LIBRARY)
     except ImportError:
         pass
     yield os.path.normpath(os.path.join(_here, "..", "..", "build", "rel",
@@ -27,7 +66,7 @@ def _candidates():
         yield found
 
 
-def _load():
+def _load() -> Tuple[ctypes.CDLL, str]:
     tried = []
     for path in _candidates():
         try:
@@ -36,10 +75,13 @@ def _load():
             tried.append("%s (%s)" % (path, e))
     raise ImportError("seqshm: the C library was not found; tried: " +
                       "; ".join(tried) + ". Build it with `make`, install it "
-                      "with `make install`, or set SEQSHM_LIBRARY.")
+                      "with `make install` or `pip install ./python`, or set "
+                      "SEQSHM_LIBRARY.")
 
 
 lib, path = _load()
+if fast is not None and path != fast.__file__:
+    fast = None  # another library: its handles are not the module's
 
 c_int64 = ctypes.c_int64
 c_uint64 = ctypes.c_uint64
@@ -111,6 +153,7 @@ _sigs = {
     "seqshm_schema": (c_char_p, [_P]),
     "seqshm_stat": (ctypes.c_int, [_P, ctypes.POINTER(Info)]),
     "seqshm_origin": (ctypes.c_int, [_P, ctypes.POINTER(Origin)]),
+    "seqshm_remove": (ctypes.c_int, [_P]),
     "seqshm_schema_parse": (ctypes.c_int, [c_char_p, ctypes.POINTER(Field),
                                            c_size_t, ctypes.POINTER(c_size_t),
                                            ctypes.POINTER(c_size_t),

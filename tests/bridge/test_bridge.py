@@ -351,7 +351,7 @@ def test_a_local_segment_is_never_taken(server, bridges, name):
     time.sleep(0.5)
     assert victim.read() == b"local...", "the remote value got in"
     victim.write(b"still me")  # no seqshm.Busy: the bridge is no writer
-    assert victim.info()["sole_pid"] == 0
+    assert victim.info()["sole_writer_pid"] == 0
     code, err = bridges.stop(sub)
     assert code == 0
     assert err.count("not this bucket's mirror") == 1, err
