@@ -30,7 +30,10 @@ def test_ctrl_c_stops_a_blocking_call(name, call):
     """SIGINT to a process blocked on an idle segment raises
     KeyboardInterrupt within 100 ms."""
     seg = seqshm.Segment(name, 64, create=True, slots=8)
-    code = ("import sys, time, seqshm\n"
+    # as in a terminal: a test runner started in the background may have
+    # left SIGINT ignored, and Python then keeps it so
+    code = ("import signal, sys, time, seqshm\n"
+            "signal.signal(signal.SIGINT, signal.default_int_handler)\n"
             "s = seqshm.Segment(%r)\n"
             "print('ready', flush=True)\n"
             "try:\n"
