@@ -725,6 +725,14 @@ SEQSHM_API int seqshm_origin_update(seqshm *shm,
  * nothing. Errors: EINVAL (NULL). */
 SEQSHM_API int seqshm_remove(seqshm *shm);
 
+/* True while the segment's name still names this handle's segment; false
+ * once the name was removed (seqshm_unlink, the tool's rm, a creator's
+ * close), or removed and created again: a follower that should go on with
+ * whatever segment the name names then opens it again. One system call
+ * (a stat of the name); always true where names go with their last handle
+ * (Windows). False for NULL. */
+SEQSHM_API bool seqshm_is_current(const seqshm *shm);
+
 /* ------------------------------------------------------ the inline read */
 
 /* seqshm_read() and seqshm_read_versioned() are also defined inline, in

@@ -1,6 +1,6 @@
 /* open.c - a handle's life: seqshm_open and seqshm_open_opts (the
  * arguments, the texts, and the create-or-open loop), seqshm_close,
- * seqshm_remove and seqshm_unlink, over the platform's objects (platform.h).
+ * seqshm_remove, seqshm_is_current and seqshm_unlink, over the platform's objects (platform.h).
  *
  * Creation is race-free because only the platform's exclusive create
  * creates (plat_create): its one winner fills the header, then publishes it
@@ -222,6 +222,16 @@ int seqshm_remove(seqshm *shm)
     plat_unlink_own(shm);
     errno = err;
     return SEQSHM_OK;
+}
+
+bool seqshm_is_current(const seqshm *shm)
+{
+    if (shm == NULL)
+        return false;
+    int err = errno;
+    bool own = plat_name_is_own(shm);
+    errno = err;
+    return own;
 }
 
 int seqshm_unlink(const char *name)

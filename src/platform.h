@@ -93,6 +93,10 @@ int plat_unlink(const char *shm_name);
  * a newer object made under the same name. */
 void plat_unlink_own(const struct seqshm *s);
 
+/* Whether s's name still names s's object (true where names go with their
+ * last handle: nothing can replace it). */
+bool plat_name_is_own(const struct seqshm *s);
+
 /* True where a segment's name outlives its handles, so that SEQSHM_PERSIST
  * and removing a name mean something (false: Windows, where a segment goes
  * with its last handle). */

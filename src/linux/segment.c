@@ -345,25 +345,38 @@ static void names_unlock(int fd)
         close(fd); /* drops the flock */
 }
 
-/* O_PATH: the check needs no permission on the object itself (a creator
- * may have given itself none); shm_open cannot take O_PATH, so the path is
- * built as glibc's shm_open builds it on Linux. */
+/* Whether s's name still names s's object. O_PATH: the check needs no
+ * permission on the object itself (a creator may have given itself none);
+ * shm_open cannot take O_PATH, so the path is built as glibc's shm_open
+ * builds it on Linux. */
+static bool names_own(const struct seqshm *s, const char *shm_name)
+{
+    char path[sizeof "/dev/shm" + SEQSHM_NAME_MAX + 2];
+    snprintf(path, sizeof path, "/dev/shm%s", shm_name);
+    int fd = open(path, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+    if (fd < 0)
+        return false;
+    bool same = same_object(fd, s->plat.dev, s->plat.ino);
+    close(fd);
+    return same;
+}
+
+bool plat_name_is_own(const struct seqshm *s)
+{
+    char shm_name[SEQSHM_NAME_MAX + 2];
+    name_canonical(shm_name, s->name);
+    return names_own(s, shm_name);
+}
+
 void plat_unlink_own(const struct seqshm *s)
 {
     char shm_name[SEQSHM_NAME_MAX + 2];
     name_canonical(shm_name, s->name);
-    char path[sizeof "/dev/shm" + SEQSHM_NAME_MAX + 2];
-    snprintf(path, sizeof path, "/dev/shm%s", shm_name);
     int lock = names_lock();
-    int fd = open(path, O_PATH | O_NOFOLLOW | O_CLOEXEC);
-    if (fd >= 0) {
-        bool same = same_object(fd, s->plat.dev, s->plat.ino);
-        close(fd);
+    if (names_own(s, shm_name)) {
         FAULT("close_checked");
-        if (same) {
-            shm_unlink(shm_name);
-            ids_unlink(shm_name);
-        }
+        shm_unlink(shm_name);
+        ids_unlink(shm_name);
     }
     names_unlock(lock);
 }

@@ -460,3 +460,25 @@ Test(open, directory_symlink_and_fifo_are_refused)
     cr_assert_eq(stat(tpath, &st), 0);
     cr_assert_eq(st.st_size, 4, "the link's target is untouched");
 }
+
+/* seqshm_is_current: true while the name names the handle's segment; false
+ * once it is removed, and once it is removed and made again. */
+Test(open, is_current_follows_the_name)
+{
+    char name[64];
+    test_name(name, sizeof name, "current");
+    seqshm *c, *r, *again;
+    cr_assert_eq(seqshm_open(&c, name, 8, SEQSHM_CREATE), SEQSHM_OK);
+    cr_assert_eq(seqshm_open(&r, name, 0, SEQSHM_RDONLY), SEQSHM_OK);
+    cr_assert(seqshm_is_current(c));
+    cr_assert(seqshm_is_current(r));
+    cr_assert_eq(seqshm_unlink(name), SEQSHM_OK);
+    cr_assert_not(seqshm_is_current(r), "removed");
+    cr_assert_eq(seqshm_open(&again, name, 8, SEQSHM_CREATE), SEQSHM_OK);
+    cr_assert_not(seqshm_is_current(r), "made again: another segment");
+    cr_assert(seqshm_is_current(again));
+    cr_assert_not(seqshm_is_current(NULL));
+    seqshm_close(again);
+    seqshm_close(r);
+    seqshm_close(c);
+}
