@@ -566,7 +566,9 @@ install: all
 	$(Q)install -m 755 build/rel/seqshm $(DESTDIR)$(PREFIX)/bin/
 	$(Q)install -m 644 tools/seqshm.1 $(DESTDIR)$(PREFIX)/share/man/man1/
 	$(Q)if [ -x build/rel/seqshm-bridge ]; then \
-	    install -m 755 build/rel/seqshm-bridge $(DESTDIR)$(PREFIX)/bin/; else \
+	    install -m 755 build/rel/seqshm-bridge $(DESTDIR)$(PREFIX)/bin/ && \
+	    install -m 644 tools/bridge/seqshm-bridge.1 \
+	        $(DESTDIR)$(PREFIX)/share/man/man1/; else \
 	    echo "seqshm-bridge: not installed (not built: no NATS C client, apt-get install libnats-dev)"; fi
 	$(Q)if [ -z "$(PYVER)" ]; then \
 	    echo "Python package: not installed (no $(PYTHON); PYTHON=... names another)"; \
@@ -587,7 +589,8 @@ uninstall:
 	      $(DESTDIR)$(PREFIX)/include/seqshm/inline.h \
 	      $(DESTDIR)$(PREFIX)/bin/seqshm \
 	      $(DESTDIR)$(PREFIX)/bin/seqshm-bridge \
-	      $(DESTDIR)$(PREFIX)/share/man/man1/seqshm.1
+	      $(DESTDIR)$(PREFIX)/share/man/man1/seqshm.1 \
+	      $(DESTDIR)$(PREFIX)/share/man/man1/seqshm-bridge.1
 	$(Q)rmdir $(DESTDIR)$(PREFIX)/include/seqshm 2>/dev/null || true
 	$(Q)if [ -n "$(PYVER)" ]; then rm -rf $(DESTDIR)$(PYDIR)/seqshm \
 	    $(DESTDIR)$(PYDIR)/seqshm-$(VERSION).dist-info; fi

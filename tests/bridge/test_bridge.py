@@ -3,6 +3,7 @@ last always arrives, late subscribers get the current value, 100 segments,
 a server killed and restarted mid-stream, bad URLs and refused logins,
 mismatched mirrors skipped, nothing left behind."""
 import os
+import re
 import subprocess
 import threading
 import time
@@ -168,7 +169,8 @@ def test_bad_url_and_refused_login(auth_server, name):
                         auth_server.url, "--user", "telemetry", "--password",
                         "wrong"], capture_output=True, text=True, timeout=30)
     assert r.returncode == 3 and "cannot connect" in r.stderr, r.stderr
-    assert "uthoriz" in r.stderr, r.stderr
+    assert "refused the login" in r.stderr, r.stderr
+    assert "wrong" not in r.stderr
     r = subprocess.run([BRIDGE, "publish", name], capture_output=True,
                        text=True)
     assert r.returncode == 2 and "--server" in r.stderr
@@ -456,3 +458,195 @@ def test_a_refused_key_is_tried_again(server, bridges, name):
     refused = err.count("trying again every second")
     assert refused > 0, err
     assert err.count("made at last") == refused, err
+
+
+# ----------------------------------------------------------- for operators
+
+TS = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z seqshm-bridge: ")
+
+
+def test_a_recreated_source_is_followed(server, bridges, name):
+    """The source closed by its creator and made again, or removed with
+    seqshm rm and made again: the mirror follows the new one within a
+    second."""
+    src, pub, sub, mirror = bridged(server, bridges, name, "n-")
+    src.write(frame(1))
+    wait_for(lambda: mirror.version > 0 and int(mirror.read()["n"]) == 1,
+             what="the first source's value")
+    src.close()  # the creator's close removes the name
+    src = seqshm.Segment(name, create=True, schema=SCHEMA)
+    src.write(frame(2))
+    t0 = time.monotonic()
+    wait_for(lambda: int(mirror.read()["n"]) == 2, timeout=5,
+             what="the new source's value")
+    assert time.monotonic() - t0 < 2.0
+    tool = os.path.join(os.path.dirname(BRIDGE), "seqshm")
+    subprocess.run([tool, "rm", name], check=True)
+    again = seqshm.Segment(name, create=True, schema=SCHEMA)
+    again.write(frame(3))
+    wait_for(lambda: int(mirror.read()["n"]) == 3, timeout=5,
+             what="the value after seqshm rm and a new segment")
+    mirror.close()
+    code, err = bridges.stop(pub)
+    assert code == 0 and "no longer names the segment" in err, err
+    assert bridges.stop(sub)[0] == 0
+    src.close()
+    again.close()
+
+
+def test_a_server_that_lost_its_store_gets_every_value_back(server, bridges,
+                                                            name):
+    """Killed, its store wiped, restarted: every published segment's
+    latest value, idle ones too, is back in the bucket for a late
+    subscriber."""
+    a = seqshm.Segment(name + ".a", create=True, schema=SCHEMA)
+    b = seqshm.Segment(name + ".b", create=True, schema=SCHEMA)
+    a.write(frame(11))
+    b.write(frame(22))
+    pub = bridges.start("publish", name + ".a", name + ".b", "--server",
+                        server.url)
+    time.sleep(1.0)
+    server.kill()
+    subprocess.run(["rm", "-rf", server.dir])
+    os.makedirs(server.dir)
+    server.start()
+    sub = bridges.start("subscribe", name + ".*", "--server", server.url,
+                        "--prefix", "s-")
+    ma = open_when_there("s-" + name + ".a")
+    mb = open_when_there("s-" + name + ".b")
+    wait_for(lambda: ma.version > 0 and mb.version > 0, timeout=5,
+             what="both idle segments' values")
+    assert int(ma.read()["n"]) == 11 and int(mb.read()["n"]) == 22
+    ma.close()
+    mb.close()
+    assert bridges.stop(sub)[0] == 0
+    code, err = bridges.stop(pub)
+    assert code == 0 and "reconnected to" in err, err
+    a.close()
+    b.close()
+
+
+def test_a_removed_mirror_is_made_again(server, bridges, name):
+    """seqshm rm of a live mirror: the subscriber makes it again, with its
+    value, and readers open it again."""
+    src, pub, sub, mirror = bridged(server, bridges, name, "x-")
+    src.write(frame(4))
+    wait_for(lambda: mirror.version > 0, what="the value")
+    mirror.close()
+    tool = os.path.join(os.path.dirname(BRIDGE), "seqshm")
+    subprocess.run([tool, "rm", "x-" + name], check=True)
+    back = open_when_there("x-" + name, timeout=3)
+    wait_for(lambda: back.version > 0, what="the value in the new mirror")
+    assert int(back.read()["n"]) == 4
+    src.write(frame(5))
+    wait_for(lambda: int(back.read()["n"]) == 5, what="values go on")
+    back.close()
+    code, err = bridges.stop(sub)
+    assert code == 0 and "making the mirror again" in err, err
+    assert not os.path.exists("/dev/shm/x-" + name)
+    src.close()
+
+
+def test_a_mirror_of_a_dead_publisher_goes_stale(server, bridges, name):
+    """An idle source stays fresh (its publisher's word every second); a
+    killed publisher's mirror is marked stale after --stale-after, and
+    fresh again once a publisher is back."""
+    src = seqshm.Segment(name, create=True, schema=SCHEMA)
+    src.write(frame(1))
+    pub = bridges.start("publish", name, "--server", server.url)
+    sub = bridges.start("subscribe", name, "--server", server.url,
+                        "--prefix", "z-", "--stale-after", "1.5")
+    mirror = open_when_there("z-" + name)
+    wait_for(lambda: mirror.version > 0, what="the value")
+    time.sleep(3.0)  # idle, twice --stale-after
+    i = mirror.info()
+    assert not i["stale"], "an idle source's mirror went stale"
+    assert time.time_ns() - i["refreshed_ns"] < 1.5e9, i["refreshed_ns"]
+    pub.kill()
+    pub.wait()
+    wait_for(lambda: mirror.info()["stale"], timeout=5,
+             what="the mirror marked stale")
+    tool = os.path.join(os.path.dirname(BRIDGE), "seqshm")
+    text = subprocess.run([tool, "info", "z-" + name], capture_output=True,
+                          text=True, check=True).stdout
+    assert "STALE" in text, text
+    bridges.start("publish", name, "--server", server.url)
+    wait_for(lambda: not mirror.info()["stale"], timeout=5,
+             what="fresh again")
+    mirror.close()
+    code, err = bridges.stop(sub)
+    assert code == 0
+    assert "marked stale" in err and "fresh" in err, err
+    src.close()
+
+
+def test_operators_read_what_it_does(server, bridges, name):
+    """A startup line, status lines (--status), a timestamp on every line,
+    nothing about a disconnection at a normal exit."""
+    src = seqshm.Segment(name, create=True, schema=SCHEMA)
+    pub = bridges.start("publish", name, "--server", server.url,
+                        "--status", "0.5")
+    sub = bridges.start("subscribe", name, "--server", server.url,
+                        "--prefix", "o-", "--status", "0.5")
+    mirror = open_when_there("o-" + name)
+    for n in range(1, 21):
+        src.write(frame(n))
+        time.sleep(0.01)
+    time.sleep(1.5)
+    mirror.close()
+    for p, words in ((pub, ["publishing 1 segment", "status: publish",
+                            "puts"]),
+                     (sub, ["mirroring key", "status: key", "heard"])):
+        code, err = bridges.stop(p)
+        assert code == 0
+        lines = err.strip().split("\n")
+        assert all(TS.match(line) for line in lines), err
+        for w in words:
+            assert w in err, (w, err)
+        assert "disconnected" not in err, err
+    src.close()
+
+
+def test_credentials_stay_out_of_sight(auth_server, bridges, name,
+                                       tmp_path):
+    """A password from NATS_PASSWORD or --password-file; one given with
+    --password is wiped from the command line; a URL's is never echoed."""
+    src = seqshm.Segment(name, create=True, schema=SCHEMA)
+    env = dict(os.environ, NATS_USER="telemetry", NATS_PASSWORD="s3cret")
+    p = subprocess.Popen([BRIDGE, "subscribe", name, "--server",
+                          auth_server.url, "--prefix", "c-"], env=env,
+                         stderr=subprocess.PIPE, text=True)
+    bridges.procs.append(p)
+    pw = tmp_path / "pw"
+    pw.write_text("s3cret\n")
+    pub = bridges.start("publish", name, "--server", auth_server.url,
+                        "--user", "telemetry", "--password-file", str(pw))
+    src.write(frame(8))
+    mirror = open_when_there("c-" + name)
+    wait_for(lambda: mirror.version > 0, what="a value through both logins")
+    mirror.close()
+    shown = bridges.start("publish", name + ".x", "--server", auth_server.url,
+                          "--user", "telemetry", "--password", "s3cret")
+    time.sleep(0.5)
+    with open("/proc/%d/cmdline" % shown.pid, "rb") as f:
+        assert b"s3cret" not in f.read(), "the password shows in ps"
+    r = subprocess.run([BRIDGE, "publish", name, "--server",
+                        "nats://telemetry:hunter2@127.0.0.1:1"],
+                       capture_output=True, text=True, timeout=30)
+    assert r.returncode == 3 and "hunter2" not in r.stderr, r.stderr
+    assert "***@127.0.0.1" in r.stderr and "connection refused" in r.stderr
+    for q in (p, pub, shown):
+        assert bridges.stop(q)[0] == 0
+    src.close()
+
+
+def test_messages_say_what_went_wrong():
+    r = subprocess.run([BRIDGE, "publish", "x", "--server",
+                        "nats://no-such-host.invalid:4222"],
+                       capture_output=True, text=True, timeout=30)
+    assert r.returncode == 3 and "unknown host" in r.stderr, r.stderr
+    for flag in ("--help", "--version"):
+        r = subprocess.run([BRIDGE, flag], capture_output=True, text=True)
+        assert r.returncode == 0 and r.stdout, flag
+    assert subprocess.run([BRIDGE, "--version"], capture_output=True,
+                          text=True).stdout.startswith("seqshm-bridge ")

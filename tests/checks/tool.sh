@@ -265,6 +265,7 @@ for f in lib/libseqshm.a lib/libseqshm.so lib/libseqshm.so.2 lib/pkgconfig/seqsh
 done
 if [ -x build/rel/seqshm-bridge ]; then
     [ -x "$tmp/stage/usr/bin/seqshm-bridge" ] && ok || bad "installed bin/seqshm-bridge"
+    [ -f "$tmp/stage/usr/share/man/man1/seqshm-bridge.1" ] && ok || bad "installed the bridge's man page"
 fi
 grep -qx 'License: MIT' "$tmp/stage/usr/lib/pkgconfig/seqshm.pc" && ok || bad "seqshm.pc names the license"
 # the Python package, where Debian's Python looks for /usr, pointing at the

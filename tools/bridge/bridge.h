@@ -5,6 +5,7 @@
  *   subscribe.c  watches keys and mirrors them into local segments
  *   wire.c       the value's encoding
  *   nats.c       connecting (options, reconnects, authentication, TLS)
+ *   log.c        timestamped lines on stderr
  *   main.c       arguments, signals, exit codes
  */
 #ifndef SEQSHM_BRIDGE_H
@@ -14,6 +15,7 @@
 
 #include <nats/nats.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -33,12 +35,28 @@ struct bridge_opts {
     unsigned max_slots;   /* subscribe: at most this many slots a mirror */
     uint64_t max_bytes;   /* subscribe: all mirrors' bytes together */
     bool persist;         /* subscribe: keep the mirrors after exit */
+    uint64_t stale_after_ns; /* subscribe: mark a mirror stale after this
+                                long without a word from its source */
+    uint64_t status_ns;   /* a status line this often (0: never) */
     bool verbose;
     const char **names;   /* segment names (publish) or key patterns */
     int nnames;
 };
 
 extern volatile sig_atomic_t bridge_stop; /* SIGINT, SIGTERM */
+extern _Atomic unsigned bridge_reconnects; /* bumped by each reconnection
+                                              (nats.c) */
+
+/* log.c: one line on stderr: the time (UTC), "seqshm-bridge: ", then the
+ * message (no newline needed). */
+void bridge_log(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* A publisher's word that it follows its segment, once every ALIVE_NS on
+ * the core subject ALIVE_PREFIX.BUCKET.KEY (no payload, not stored): a
+ * subscriber that hears neither it nor a value for --stale-after seconds
+ * marks the mirror stale (subscribe.c). */
+#define ALIVE_PREFIX "seqshm-alive"
+#define ALIVE_NS 1000000000u
 
 /* wire.c: a value is a fixed header, the schema text, then the payload.
  * All integers little-endian:
@@ -71,6 +89,8 @@ bool wire_decode(const unsigned char *buf, size_t len, struct wire *w,
 /* nats.c: connects, or says why on stderr (then *nc is NULL) */
 natsStatus bridge_connect(const struct bridge_opts *o, natsConnection **nc,
                           jsCtx **js);
+/* The server URLs without user and password (for messages). */
+void bridge_redact(char *out, size_t cap, const char *urls);
 /* The bucket, created when `create` and absent. */
 natsStatus bridge_bucket(jsCtx *js, const char *bucket, bool create,
                          kvStore **kv);

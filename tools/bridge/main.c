@@ -4,8 +4,11 @@
  *   seqshm-bridge publish NAME... --server URL [--bucket B] [--max-rate HZ]
  *   seqshm-bridge subscribe KEY... --server URL [--bucket B] [--prefix P]
  *                 [--slots N] [--persist]
- *   common: [--user U --password P] [--creds FILE] [--tls-ca FILE]
- *           [--verbose]
+ *                 [--stale-after S]
+ *   common: [--user U] [--password-file FILE] [--creds FILE]
+ *           [--tls-ca FILE] [--status S] [--verbose]
+ *   (NATS_USER and NATS_PASSWORD from the environment; --password P works
+ *   but shows in ps, and is wiped from the command line at start)
  *
  * Exit status: 0 after SIGINT or SIGTERM, 1 a runtime error, 2 bad usage,
  * 3 no server at start or authentication refused. */
@@ -31,8 +34,11 @@ static const char usage[] =
     "[--prefix P]\n"
     "                     [--slots N] [--max-slots N] [--max-bytes B] "
     "[--persist]\n"
-    "options for both: [--user U --password P] [--creds FILE] "
-    "[--tls-ca FILE] [--verbose]\n\n"
+    "                     [--stale-after S]\n"
+    "options for both: [--user U] [--password-file FILE] [--creds FILE]\n"
+    "                  [--tls-ca FILE] [--status S] [--verbose] [--version]\n"
+    "credentials: --user, or NATS_USER; the password from --password-file, "
+    "or\nNATS_PASSWORD (--password P also works, but ps shows it)\n\n"
     "publish follows each local segment NAME and puts every new version into "
     "the\nbucket (default \"seqshm\") under the key NAME, at most HZ puts per "
     "segment per\nsecond (the latest always gets through; default: every "
@@ -42,13 +48,42 @@ static const char usage[] =
     "\nall mirrors together take at most B bytes (--max-bytes, default 256M; "
     "K, M, G\nsuffixes): a value that would take more is refused, said once "
     "per key. It\nstarts from the current values, and a mirror never goes "
-    "back to an older\npublisher's or version's value. Both reconnect by "
-    "themselves and stop on\nSIGINT or SIGTERM.\n";
+    "back to an older\npublisher's or version's value; a mirror whose source "
+    "is not heard from for S\nseconds (--stale-after, default 5; 0: never) "
+    "is marked stale (seqshm info\nshows it). Both reconnect by themselves, "
+    "print a status line every S seconds\n(--status, default 60; 0: never) "
+    "and stop on SIGINT or SIGTERM.\n";
 
 static int bad_usage(const char *msg)
 {
     fprintf(stderr, "seqshm-bridge: %s\n%s", msg, usage);
     return EXIT_USAGE;
+}
+
+/* Seconds as nanoseconds: a number >= 0; false if it is not one. */
+static bool seconds(const char *v, uint64_t *ns)
+{
+    char *end;
+    double s = strtod(v, &end);
+    if (*end != '\0' || !(s >= 0) || s > 1e9)
+        return false;
+    *ns = (uint64_t)(s * 1e9);
+    return true;
+}
+
+/* The first line of a file (a password), without its newline; malloc'ed. */
+static char *first_line(const char *path)
+{
+    FILE *f = fopen(path, "r");
+    if (f == NULL)
+        return NULL;
+    char line[1024];
+    bool ok = fgets(line, sizeof line, f) != NULL;
+    fclose(f);
+    if (!ok)
+        return NULL;
+    line[strcspn(line, "\r\n")] = '\0';
+    return strdup(line);
 }
 
 int main(int argc, char **argv)
@@ -59,22 +94,33 @@ int main(int argc, char **argv)
         fputs(usage, stdout);
         return 0;
     }
+    if (!strcmp(argv[1], "--version")) {
+        printf("seqshm-bridge %s\n", SEQSHM_VERSION);
+        return 0;
+    }
     const char *cmd = argv[1];
     if (strcmp(cmd, "publish") != 0 && strcmp(cmd, "subscribe") != 0)
         return bad_usage("the command is publish or subscribe");
     struct bridge_opts o = {.bucket = "seqshm", .max_slots = 1024,
-                            .max_bytes = 256u << 20};
+                            .max_bytes = 256u << 20,
+                            .stale_after_ns = 5000000000u,
+                            .status_ns = 60000000000u};
+    const char *password_file = NULL;
     o.names = calloc((size_t)argc, sizeof *o.names);
     if (o.names == NULL)
         return EXIT_RUNTIME;
     for (int i = 2; i < argc; i++) {
         const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
         bool takes = strcmp(a, "--verbose") && strcmp(a, "--persist") &&
-                     strcmp(a, "--help") && strcmp(a, "-h");
+                     strcmp(a, "--help") && strcmp(a, "-h") &&
+                     strcmp(a, "--version");
         if (a[0] == '-' && takes && v == NULL)
             return bad_usage("an option lacks its value");
         if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
             fputs(usage, stdout);
+            return 0;
+        } else if (!strcmp(a, "--version")) {
+            printf("seqshm-bridge %s\n", SEQSHM_VERSION);
             return 0;
         } else if (!strcmp(a, "--server")) {
             o.server = v;
@@ -83,7 +129,19 @@ int main(int argc, char **argv)
         } else if (!strcmp(a, "--user")) {
             o.user = v;
         } else if (!strcmp(a, "--password")) {
-            o.password = v;
+            char *copy = strdup(v); /* then wiped where ps reads it */
+            if (copy == NULL)
+                return EXIT_RUNTIME;
+            memset(argv[i + 1], 'x', strlen(argv[i + 1]));
+            o.password = copy;
+        } else if (!strcmp(a, "--password-file")) {
+            password_file = v;
+        } else if (!strcmp(a, "--stale-after") && !strcmp(cmd, "subscribe")) {
+            if (!seconds(v, &o.stale_after_ns))
+                return bad_usage("--stale-after takes seconds >= 0");
+        } else if (!strcmp(a, "--status")) {
+            if (!seconds(v, &o.status_ns))
+                return bad_usage("--status takes seconds >= 0");
         } else if (!strcmp(a, "--creds")) {
             o.creds = v;
         } else if (!strcmp(a, "--tls-ca")) {
@@ -139,8 +197,21 @@ int main(int argc, char **argv)
         return bad_usage(!strcmp(cmd, "publish") ? "name the segments to publish"
                                                  : "name the keys to mirror "
                                                    "('>' for all)");
+    if (password_file != NULL) {
+        o.password = first_line(password_file);
+        if (o.password == NULL) {
+            fprintf(stderr, "seqshm-bridge: --password-file %s: cannot read "
+                            "it\n", password_file);
+            return EXIT_USAGE;
+        }
+    }
+    if (o.user == NULL)
+        o.user = getenv("NATS_USER");
+    if (o.password == NULL)
+        o.password = getenv("NATS_PASSWORD");
     if ((o.user != NULL) != (o.password != NULL))
-        return bad_usage("--user and --password go together");
+        return bad_usage("a user and a password go together (--user or "
+                         "NATS_USER; --password-file or NATS_PASSWORD)");
     struct sigaction sa = {0};
     sa.sa_handler = on_signal;
     sigaction(SIGINT, &sa, NULL);

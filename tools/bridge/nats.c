@@ -5,9 +5,16 @@
  * and the bucket. */
 #include "bridge.h"
 
+#include <errno.h>
+#include <fcntl.h>
+#include <netdb.h>
+#include <poll.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <time.h>
+#include <unistd.h>
 
 uint64_t realtime_ns(void)
 {
@@ -29,18 +36,106 @@ void sleep_ns(uint64_t ns)
     nanosleep(&ts, NULL);
 }
 
-static void on_disconnected(natsConnection *nc, void *verbose)
+_Atomic unsigned bridge_reconnects;
+
+/* Said always (an operator wants to know), but not when the bridge itself
+ * is closing the connection at its end. */
+static void on_disconnected(natsConnection *nc, void *closure)
 {
     (void)nc;
-    if (*(const bool *)verbose)
-        fprintf(stderr, "seqshm-bridge: disconnected; reconnecting\n");
+    (void)closure;
+    if (!bridge_stop)
+        bridge_log("disconnected from the server; reconnecting");
 }
 
-static void on_reconnected(natsConnection *nc, void *verbose)
+static void on_reconnected(natsConnection *nc, void *closure)
 {
-    (void)nc;
-    if (*(const bool *)verbose)
-        fprintf(stderr, "seqshm-bridge: reconnected\n");
+    (void)closure;
+    char url[256] = "";
+    natsConnection_GetConnectedUrl(nc, url, sizeof url);
+    atomic_fetch_add(&bridge_reconnects, 1);
+    bridge_log("reconnected to %s", url);
+}
+
+/* The server URLs as they may be shown: without user and password. */
+void bridge_redact(char *out, size_t cap, const char *urls)
+{
+    size_t n = 0;
+    for (const char *p = urls; *p != '\0' && n + 1 < cap;) {
+        const char *scheme = strstr(p, "://"), *end = strchr(p, ',');
+        if (end == NULL)
+            end = p + strlen(p);
+        const char *at = scheme != NULL && scheme < end
+                             ? memchr(scheme, '@', (size_t)(end - scheme))
+                             : NULL;
+        int len = at != NULL ? snprintf(out + n, cap - n, "%.*s***@%.*s",
+                                        (int)(scheme + 3 - p), p,
+                                        (int)(end - at - 1), at + 1)
+                             : snprintf(out + n, cap - n, "%.*s",
+                                        (int)(end - p), p);
+        if (len < 0 || (size_t)len >= cap - n)
+            break;
+        n += (size_t)len;
+        p = end;
+        if (*p == ',' && n + 1 < cap) {
+            out[n++] = ',';
+            p++;
+        }
+    }
+    out[n < cap ? n : cap - 1] = '\0';
+}
+
+/* Why the first server of urls cannot be reached, in an operator's words:
+ * an unknown host, a refused connection, no answer; NULL if a TCP
+ * connection is made (then the server itself said no). */
+static const char *why_unreachable(const char *urls, char *buf, size_t cap)
+{
+    const char *h = strstr(urls, "://");
+    h = h != NULL ? h + 3 : urls;
+    const char *end = h + strcspn(h, ",/"), *at = memchr(h, '@', (size_t)(end - h));
+    if (at != NULL)
+        h = at + 1;
+    char host[256], port[16] = "4222";
+    size_t hl = (size_t)(end - h);
+    const char *colon = memchr(h, ':', hl);
+    if (colon != NULL) {
+        snprintf(port, sizeof port, "%.*s", (int)(end - colon - 1), colon + 1);
+        hl = (size_t)(colon - h);
+    }
+    snprintf(host, sizeof host, "%.*s", (int)hl, h);
+    struct addrinfo hints = {.ai_socktype = SOCK_STREAM}, *ai = NULL;
+    int e = getaddrinfo(host, port, &hints, &ai);
+    if (e != 0) {
+        snprintf(buf, cap, "unknown host %s (%s)", host, gai_strerror(e));
+        return buf;
+    }
+    int fd = socket(ai->ai_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    int err = fd < 0 ? errno : 0;
+    if (fd >= 0 && connect(fd, ai->ai_addr, ai->ai_addrlen) != 0) {
+        err = errno;
+        if (err == EINPROGRESS) {
+            struct pollfd pf = {.fd = fd, .events = POLLOUT};
+            socklen_t len = sizeof err;
+            if (poll(&pf, 1, 2000) != 1)
+                err = ETIMEDOUT;
+            else if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len) != 0)
+                err = errno;
+        }
+    }
+    if (fd >= 0)
+        close(fd);
+    freeaddrinfo(ai);
+    if (err == 0)
+        return NULL;
+    if (err == ECONNREFUSED)
+        snprintf(buf, cap, "connection refused: no server listens on %s "
+                           "port %s", host, port);
+    else if (err == ETIMEDOUT)
+        snprintf(buf, cap, "no answer from %s port %s within 2 s "
+                           "(unreachable, or a firewall drops it)", host, port);
+    else
+        snprintf(buf, cap, "%s port %s: %s", host, port, strerror(err));
+    return buf;
 }
 
 natsStatus bridge_connect(const struct bridge_opts *o, natsConnection **nc,
@@ -81,11 +176,32 @@ natsStatus bridge_connect(const struct bridge_opts *o, natsConnection **nc,
     if (s == NATS_OK)
         s = natsConnection_JetStream(js, *nc, NULL);
     natsOptions_Destroy(opts);
+    char shown[512], why[512];
+    bridge_redact(shown, sizeof shown, o->server);
     if (s != NATS_OK) {
-        fprintf(stderr, "seqshm-bridge: cannot connect to %s: %s (%s)\n",
-                o->server, natsStatus_GetText(s), nats_GetLastError(NULL));
+        const char *last = nats_GetLastError(NULL);
+        const char *reason = NULL;
+        if (s == NATS_NOT_PERMITTED || s == NATS_CONNECTION_AUTH_FAILED ||
+            (last != NULL && strstr(last, "Authorization") != NULL))
+            reason = "the server refused the login (user, password or "
+                     "credentials)";
+        else if (s == NATS_SSL_ERROR || (last != NULL && strstr(last, "SSL")))
+            reason = "TLS failed (is the server's certificate signed by "
+                     "--tls-ca?)";
+        else
+            reason = why_unreachable(o->server, why, sizeof why);
+        if (reason == NULL)
+            bridge_log("cannot connect to %s: %s (a TCP connection is made: "
+                       "is it a NATS server?)", shown, natsStatus_GetText(s));
+        else
+            bridge_log("cannot connect to %s: %s", shown, reason);
         natsConnection_Destroy(*nc);
         *nc = NULL;
+    } else {
+        char url[256] = "";
+        natsConnection_GetConnectedUrl(*nc, url, sizeof url);
+        bridge_redact(why, sizeof why, url);
+        bridge_log("connected to %s", why);
     }
     return s;
 }

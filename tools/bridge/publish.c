@@ -49,9 +49,9 @@ static bool is_echo(const struct pub *p, const seqshm *s)
     if (seqshm_origin(s, &o) != SEQSHM_OK ||
         strncmp(o.origin, prefix, strlen(prefix)) != 0)
         return false;
-    fprintf(stderr, "seqshm-bridge: publish %s: a mirror of this bucket's key "
+    bridge_log("publish %s: a mirror of this bucket's key "
                     "%s: publishing it into the same bucket would loop; "
-                    "refused\n", p->name, o.origin + strlen(prefix));
+                    "refused", p->name, o.origin + strlen(prefix));
     return true;
 }
 
@@ -71,14 +71,13 @@ static seqshm *open_source(struct pub *p)
         if (st == SEQSHM_OK)
             return s;
         if (st != SEQSHM_ENOENT) {
-            fprintf(stderr, "seqshm-bridge: publish %s: %s\n", p->name,
-                    seqshm_strerror(st));
+            bridge_log("publish %s: %s", p->name, seqshm_strerror(st));
             p->rc = EXIT_RUNTIME;
             return NULL;
         }
         if (!said)
-            fprintf(stderr, "seqshm-bridge: publish %s: waiting for the "
-                            "segment to be created\n", p->name);
+            bridge_log("publish %s: waiting for the segment to be created",
+                       p->name);
         said = true;
         sleep_ns(100000000);
     }
@@ -91,8 +90,8 @@ static void on_put_error(jsCtx *js, jsPubAckErr *pae, void *closure)
     struct pub *p = closure;
     (void)js;
     if (atomic_fetch_add(&p->failed, 1) == 0 || p->o->verbose)
-        fprintf(stderr, "seqshm-bridge: publish %s: put: %s%s%s; putting the "
-                        "latest again\n", p->name, natsStatus_GetText(pae->Err),
+        bridge_log("publish %s: put: %s%s%s; putting the "
+                        "latest again", p->name, natsStatus_GetText(pae->Err),
                 pae->ErrText ? ": " : "", pae->ErrText ? pae->ErrText : "");
     atomic_store(&p->dirty, 1);
 }
@@ -106,42 +105,71 @@ static natsStatus bucket_again(struct pub *p)
     return s;
 }
 
-static void *publish_one(void *arg)
+/* The heartbeat's subject for a key (bridge.h). */
+static void alive_subject(char *buf, size_t cap, const struct pub *p)
 {
-    struct pub *p = arg;
-    seqshm *s = open_source(p);
-    if (s == NULL)
-        return NULL;
-    /* this thread's JetStream context: its acknowledgements and errors */
-    jsCtx *js = NULL;
-    jsOptions jo;
-    jsOptions_Init(&jo);
-    jo.PublishAsync.MaxPending = 4096;
-    jo.PublishAsync.ErrHandler = on_put_error;
-    jo.PublishAsync.ErrHandlerClosure = p;
-    char subject[8 + 256 + SEQSHM_NAME_MAX];
+    snprintf(buf, cap, "%s.%s.%s", ALIVE_PREFIX, p->o->bucket, p->key);
+}
+
+/* Follows one source segment, putting its versions, until the bridge
+ * stops (0), the name no longer names it (1: removed, or made again) or an
+ * error (-1). Versions are ordered within the epoch, which is new for each
+ * segment the name has named. */
+static int follow_source(struct pub *p, jsCtx *js, seqshm *s, uint64_t epoch)
+{
+    char subject[8 + 256 + SEQSHM_NAME_MAX], alive[32 + 256 + SEQSHM_NAME_MAX];
     snprintf(subject, sizeof subject, "$KV.%s.%s", p->o->bucket, p->key);
+    alive_subject(alive, sizeof alive, p);
     struct wire w = {0};
     size_t size = seqshm_size(s);
     snprintf(w.schema, sizeof w.schema, "%s", seqshm_schema(s));
     w.size = (uint32_t)size;
     w.slots = seqshm_slots(s);
     w.type_tag = seqshm_type_tag(s);
-    w.epoch = p->epoch;
+    w.epoch = epoch;
     size_t cap = WIRE_HEADER + strlen(w.schema) + size;
     unsigned char *payload = malloc(size), *val = malloc(cap);
-    if (payload == NULL || val == NULL ||
-        natsConnection_JetStream(&js, p->nc, &jo) != NATS_OK) {
-        fprintf(stderr, "seqshm-bridge: publish %s: out of memory\n", p->name);
-        p->rc = EXIT_RUNTIME;
+    int why = -1;
+    if (payload == NULL || val == NULL) {
+        bridge_log("publish %s: out of memory", p->name);
         goto out;
     }
     uint64_t period = p->o->max_rate > 0 ? (uint64_t)(1e9 / p->o->max_rate) : 0;
-    uint64_t last_put_ns = 0, cursor = 0;
+    uint64_t last_put_ns = 0, cursor = 0, looked_ns = monotonic_ns();
+    uint64_t status_ns = looked_ns + p->o->status_ns, puts_said = p->puts;
+    unsigned seen_reconnects = atomic_load(&bridge_reconnects);
     bool any = false;
     while (!bridge_stop) {
-        if (atomic_exchange(&p->dirty, 0)) { /* a put failed: the latest
-                                                again, once the bucket is */
+        uint64_t now = monotonic_ns();
+        if (p->o->status_ns != 0 && now >= status_ns) {
+            status_ns = now + p->o->status_ns;
+            bridge_log("status: publish %s: %" PRIu64 " puts (%" PRIu64
+                       " since the last status), %" PRIu64 " versions "
+                       "coalesced, %" PRIu64 " failed puts retried, %u "
+                       "reconnects, source version %" PRIu64, p->name,
+                       p->puts, p->puts - puts_said, p->coalesced,
+                       (uint64_t)atomic_load(&p->failed),
+                       atomic_load(&bridge_reconnects), w.version);
+            puts_said = p->puts;
+        }
+        if (now - looked_ns >= ALIVE_NS) { /* once a second */
+            looked_ns = now;
+            if (!seqshm_is_current(s)) {
+                why = 1;
+                goto out;
+            }
+            natsConnection_Publish(p->nc, alive, NULL, 0); /* lost while
+                disconnected: the subscriber's staleness, as it should */
+        }
+        unsigned r = atomic_load(&bridge_reconnects);
+        if (r != seen_reconnects) { /* the server may have lost its store:
+                                       the latest again */
+            seen_reconnects = r;
+            atomic_store(&p->dirty, 1);
+        }
+        if (atomic_exchange(&p->dirty, 0)) { /* a put failed, or the server
+                                                came back: the latest again,
+                                                once the bucket is there */
             while (!bridge_stop && bucket_again(p) != NATS_OK)
                 sleep_ns(100000000);
             any = false;
@@ -167,12 +195,10 @@ static void *publish_one(void *arg)
             continue;
         }
         if (st != SEQSHM_OK) {
-            fprintf(stderr, "seqshm-bridge: publish %s: %s\n", p->name,
-                    seqshm_strerror(st));
-            p->rc = EXIT_RUNTIME;
-            break;
+            bridge_log("publish %s: %s", p->name, seqshm_strerror(st));
+            goto out;
         }
-        uint64_t now = monotonic_ns();
+        now = monotonic_ns();
         if (any && period && now < last_put_ns + period) {
             /* too soon: wait for the turn, then put whatever is newest */
             uint64_t left = last_put_ns + period - now;
@@ -186,8 +212,8 @@ static void *publish_one(void *arg)
         natsStatus ns = js_PublishAsync(js, subject, val, (int)len, NULL);
         if (ns != NATS_OK) {
             if (atomic_fetch_add(&p->failed, 1) == 0 || p->o->verbose)
-                fprintf(stderr, "seqshm-bridge: publish %s: put: %s; "
-                                "retrying\n", p->name, natsStatus_GetText(ns));
+                bridge_log("publish %s: put: %s; retrying", p->name,
+                           natsStatus_GetText(ns));
             w.version = prev;
             any = false; /* the newest, once it can */
             sleep_ns(100000000);
@@ -199,17 +225,53 @@ static void *publish_one(void *arg)
         p->puts++;
         last_put_ns = now;
     }
+    why = 0;
 out:
-    if (js != NULL) { /* the last puts' acknowledgements, briefly */
-        jsPubOptions po;
-        jsPubOptions_Init(&po);
-        po.MaxWait = 2000;
-        js_PublishAsyncComplete(js, &po);
-        jsCtx_Destroy(js);
-    }
     free(payload);
     free(val);
-    seqshm_close(s);
+    return why;
+}
+
+static void *publish_one(void *arg)
+{
+    struct pub *p = arg;
+    /* this thread's JetStream context: its acknowledgements and errors */
+    jsCtx *js = NULL;
+    jsOptions jo;
+    jsOptions_Init(&jo);
+    jo.PublishAsync.MaxPending = 4096;
+    jo.PublishAsync.ErrHandler = on_put_error;
+    jo.PublishAsync.ErrHandlerClosure = p;
+    if (natsConnection_JetStream(&js, p->nc, &jo) != NATS_OK) {
+        bridge_log("publish %s: out of memory", p->name);
+        p->rc = EXIT_RUNTIME;
+        return NULL;
+    }
+    uint64_t epoch = p->epoch;
+    for (;;) {
+        seqshm *s = open_source(p);
+        if (s == NULL)
+            break;
+        int why = follow_source(p, js, s, epoch);
+        seqshm_close(s);
+        if (why <= 0) {
+            if (why < 0)
+                p->rc = EXIT_RUNTIME;
+            break;
+        }
+        bridge_log("publish %s: the name no longer names the segment "
+                   "followed (removed, or made again); following whatever "
+                   "it names next", p->name);
+        /* a new epoch: the new segment's versions start again */
+        uint64_t now = realtime_ns();
+        epoch = now > epoch ? now : epoch + 1;
+    }
+    /* the last puts' acknowledgements, briefly */
+    jsPubOptions po;
+    jsPubOptions_Init(&po);
+    po.MaxWait = 2000;
+    js_PublishAsyncComplete(js, &po);
+    jsCtx_Destroy(js);
     return NULL;
 }
 
@@ -219,7 +281,7 @@ int bridge_publish(const struct bridge_opts *o)
         const char *why, *key = o->names[i][0] == '/' ? o->names[i] + 1
                                                       : o->names[i];
         if (!key_ok(key, &why)) {
-            fprintf(stderr, "seqshm-bridge: publish %s: %s\n", o->names[i], why);
+            bridge_log("publish %s: %s", o->names[i], why);
             return EXIT_USAGE;
         }
     }
@@ -231,19 +293,21 @@ int bridge_publish(const struct bridge_opts *o)
     kvStore *kv = NULL;
     s = bridge_bucket(js, o->bucket, true, &kv);
     if (s != NATS_OK) {
-        fprintf(stderr, "seqshm-bridge: bucket %s: %s (%s; is JetStream "
-                        "enabled: nats-server -js?)\n", o->bucket,
-                natsStatus_GetText(s), nats_GetLastError(NULL));
+        bridge_log("bucket %s: %s (does the server run JetStream: "
+                   "nats-server -js?)", o->bucket, natsStatus_GetText(s));
         jsCtx_Destroy(js);
         natsConnection_Destroy(nc);
         return EXIT_RUNTIME;
     }
+    bridge_log("publishing %d segment%s into bucket %s: %s%s", o->nnames,
+               o->nnames == 1 ? "" : "s", o->bucket, o->names[0],
+               o->nnames > 1 ? " ..." : "");
     struct pub *p = calloc((size_t)o->nnames, sizeof *p);
     pthread_t *t = calloc((size_t)o->nnames, sizeof *t);
     uint64_t epoch = realtime_ns();
     int rc = 0;
     if (p == NULL || t == NULL) {
-        fprintf(stderr, "seqshm-bridge: out of memory\n");
+        bridge_log("out of memory");
         rc = EXIT_RUNTIME;
         o = NULL;
     }
@@ -259,9 +323,9 @@ int bridge_publish(const struct bridge_opts *o)
         pthread_join(t[i], NULL);
         if (p[i].rc != 0)
             rc = p[i].rc;
-        fprintf(stderr, "seqshm-bridge: published %s: %" PRIu64 " puts, %"
+        bridge_log("published %s: %" PRIu64 " puts, %"
                         PRIu64 " versions coalesced, %" PRIu64
-                        " failed puts retried\n",
+                        " failed puts retried",
                 p[i].name, p[i].puts, p[i].coalesced,
                 (uint64_t)atomic_load(&p[i].failed));
     }

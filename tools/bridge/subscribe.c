@@ -54,17 +54,24 @@ struct mirror {
     unsigned char *pending; /* the latest value while a refusal that may */
     size_t pending_len;     /* pass lasts, tried again at retry_ns */
     uint64_t retry_ns;
+    uint64_t bytes;         /* taken from --max-bytes */
+    uint64_t heard_ns;      /* monotonic: the last value or word (upkeep) */
+    bool stale;             /* marked so in the mirror */
+    seqshm_origin_info rec; /* what the mirror records of its source */
     uint64_t epoch, version, written, skipped;
+    uint64_t written_said;  /* written at the last status line */
 };
 
 struct sub {
     const struct bridge_opts *o;
+    natsConnection *nc;
     jsCtx *js;
     const char *pattern;
     struct mirror *m;
     size_t n, cap;
     int rc;
     _Atomic uint64_t *used; /* bytes of every mirror, all patterns' */
+    uint64_t upkeep_ns;     /* the next look at the mirrors (upkeep) */
 };
 
 static uint64_t key_hash(const char *key) /* FNV-1a */
@@ -142,14 +149,14 @@ static bool mirror_open(struct sub *b, struct mirror *m, const struct wire *w)
     int n = snprintf(name, sizeof name, "%s%s",
                      b->o->prefix ? b->o->prefix : "", m->key);
     if (n <= 0 || n > SEQSHM_NAME_MAX || strchr(m->key, '/') != NULL) {
-        fprintf(stderr, "seqshm-bridge: subscribe: key %s: not a segment "
-                        "name; skipped\n", m->key);
+        bridge_log("subscribe: key %s: not a segment "
+                        "name; skipped", m->key);
         m->refused = true;
         return false;
     }
     n = snprintf(origin, sizeof origin, "nats-kv:%s/%s", b->o->bucket, m->key);
     if (n <= 0 || n > SEQSHM_ORIGIN_MAX) {
-        fprintf(stderr, "seqshm-bridge: subscribe: key %s: bucket and key "
+        bridge_log("subscribe: key %s: bucket and key "
                         "longer than a mirror's origin (at most %d "
                         "characters); skipped\n", m->key, SEQSHM_ORIGIN_MAX);
         m->refused = true;
@@ -158,9 +165,9 @@ static bool mirror_open(struct sub *b, struct mirror *m, const struct wire *w)
     uint64_t bytes = 0;
     unsigned slots = mirror_reserve(b, w, &bytes);
     if (slots == 0) {
-        fprintf(stderr, "seqshm-bridge: subscribe: key %s: a mirror of %u "
+        bridge_log("subscribe: key %s: a mirror of %u "
                         "bytes does not fit in what is left of --max-bytes "
-                        "%" PRIu64 "; skipped\n", m->key, w->size,
+                        "%" PRIu64 "; skipped", m->key, w->size,
                 b->o->max_bytes);
         m->refused = true;
         return false;
@@ -190,8 +197,8 @@ static bool mirror_open(struct sub *b, struct mirror *m, const struct wire *w)
         atomic_fetch_sub(b->used, bytes);
         bool again = passing(st, err);
         if (m->retry_ns == 0) /* said once, however often tried */
-            fprintf(stderr, "seqshm-bridge: subscribe: key %s: local segment "
-                            "%s: %s%s%s%s\n", m->key, name, seqshm_strerror(st),
+            bridge_log("subscribe: key %s: local segment "
+                            "%s: %s%s%s%s", m->key, name, seqshm_strerror(st),
                     st == SEQSHM_ESYS ? ": " : "",
                     st == SEQSHM_ESYS ? strerror(err) : "",
                     again ? "; trying again every second"
@@ -205,11 +212,12 @@ static bool mirror_open(struct sub *b, struct mirror *m, const struct wire *w)
         return false;
     }
     if (m->retry_ns != 0)
-        fprintf(stderr, "seqshm-bridge: subscribe: key %s: local segment %s "
-                        "made at last\n", m->key, name);
+        bridge_log("subscribe: key %s: local segment %s "
+                        "made at last", m->key, name);
     m->retry_ns = 0;
+    m->bytes = bytes;
     if (b->o->verbose)
-        fprintf(stderr, "seqshm-bridge: mirroring %s into %s (%u bytes)\n",
+        bridge_log("mirroring %s into %s (%u bytes)",
                 m->key, name, w->size);
     return true;
 }
@@ -226,6 +234,19 @@ static void keep_pending(struct mirror *m, const unsigned char *buf,
     m->pending_len = len;
 }
 
+/* The source was heard from (a value, or its publisher's word): the
+ * mirror records it, and is fresh again if it was stale. */
+static void heard(struct mirror *m)
+{
+    m->heard_ns = monotonic_ns();
+    m->rec.refreshed_ns = realtime_ns();
+    if (m->stale)
+        bridge_log("subscribe: key %s: heard from the source again; fresh",
+                   m->key);
+    m->stale = m->rec.stale = false;
+    seqshm_origin_update(m->s, &m->rec);
+}
+
 /* One value of a key, checked whole before anything is written. */
 static void apply_value(struct sub *b, struct mirror *m,
                         const unsigned char *buf, size_t len)
@@ -234,7 +255,7 @@ static void apply_value(struct sub *b, struct mirror *m,
     struct wire w;
     if (!wire_decode(buf, len, &w, &why)) {
         m->skipped++;
-        fprintf(stderr, "seqshm-bridge: subscribe: key %s: %s; skipped\n",
+        bridge_log("subscribe: key %s: %s; skipped",
                 key, why);
         return;
     }
@@ -252,9 +273,9 @@ static void apply_value(struct sub *b, struct mirror *m,
     if (seqshm_size(m->s) != w.size || seqshm_type_tag(m->s) != w.type_tag ||
         strcmp(seqshm_schema(m->s), w.schema) != 0) {
         m->skipped++;
-        fprintf(stderr, "seqshm-bridge: subscribe: key %s: a value of "
+        bridge_log("subscribe: key %s: a value of "
                         "another size, type tag or schema than its mirror's; "
-                        "skipped\n", key);
+                        "skipped", key);
         return;
     }
     if (w.epoch < m->epoch || (w.epoch == m->epoch && w.version <= m->version)) {
@@ -264,14 +285,13 @@ static void apply_value(struct sub *b, struct mirror *m,
     int st = seqshm_write(m->s, w.payload, 0);
     if (st != SEQSHM_OK) {
         m->skipped++;
-        fprintf(stderr, "seqshm-bridge: subscribe: key %s: %s\n", key,
+        bridge_log("subscribe: key %s: %s", key,
                 seqshm_strerror(st));
         return;
     }
-    seqshm_origin_info rec = {.source_version = w.version,
-                              .source_time_ns = w.time_ns,
-                              .refreshed_ns = realtime_ns()};
-    seqshm_origin_update(m->s, &rec);
+    m->rec = (seqshm_origin_info){.source_version = w.version,
+                                  .source_time_ns = w.time_ns};
+    heard(m);
     m->epoch = w.epoch;
     m->version = w.version;
     m->written++;
@@ -285,7 +305,7 @@ static void apply(struct sub *b, kvEntry *e)
         return;
     if (m->too_long) {
         if (!m->refused)
-            fprintf(stderr, "seqshm-bridge: subscribe: key %.40s... (%zu "
+            bridge_log("subscribe: key %.40s... (%zu "
                             "characters): longer than a segment name (at "
                             "most %d); skipped\n", key, strlen(key),
                     SEQSHM_NAME_MAX);
@@ -294,6 +314,81 @@ static void apply(struct sub *b, kvEntry *e)
         return;
     }
     apply_value(b, m, kvEntry_Value(e), (size_t)kvEntry_ValueLen(e));
+}
+
+/* A mirror whose name was removed (seqshm rm) or taken by another
+ * segment: made again under the name, with the value and record it had. */
+static void mirror_again(struct sub *b, struct mirror *m)
+{
+    seqshm *old = m->s;
+    struct wire w = {.size = (uint32_t)seqshm_size(old),
+                     .slots = seqshm_slots(old),
+                     .type_tag = seqshm_type_tag(old)};
+    snprintf(w.schema, sizeof w.schema, "%s", seqshm_schema(old));
+    unsigned char *value = malloc(w.size);
+    if (value == NULL || seqshm_read(old, value, 0) != SEQSHM_OK) {
+        free(value);
+        return; /* the next round */
+    }
+    bridge_log("subscribe: key %s: its mirror's name was removed or taken; "
+               "making the mirror again", m->key);
+    atomic_fetch_sub(b->used, m->bytes);
+    m->s = NULL;
+    if (mirror_open(b, m, &w) && seqshm_write(m->s, value, 0) == SEQSHM_OK)
+        seqshm_origin_update(m->s, &m->rec);
+    seqshm_close(old); /* not the name's any more: nothing removed */
+    free(value);
+}
+
+/* Once a round: publishers' words, mirrors removed under the bridge,
+ * sources gone quiet (--stale-after), and the status line. */
+static void upkeep(struct sub *b, natsSubscription *alive, size_t skip,
+                   uint64_t *status_ns)
+{
+    natsMsg *msg = NULL;
+    while (alive != NULL && natsSubscription_NextMsg(&msg, alive, 0) ==
+                                NATS_OK) {
+        const char *key = natsMsg_GetSubject(msg) + skip;
+        for (size_t i = 0; i < b->n; i++)
+            if (b->m[i].s != NULL && !b->m[i].too_long &&
+                strcmp(b->m[i].key, key) == 0)
+                heard(&b->m[i]);
+        natsMsg_Destroy(msg);
+    }
+    uint64_t now = monotonic_ns();
+    if (now < b->upkeep_ns) /* four looks a second, whatever the rate */
+        return;
+    b->upkeep_ns = now + 250000000;
+    for (size_t i = 0; i < b->n; i++) {
+        struct mirror *m = &b->m[i];
+        if (m->s == NULL)
+            continue;
+        if (!seqshm_is_current(m->s))
+            mirror_again(b, m);
+        if (m->s != NULL && !m->stale && b->o->stale_after_ns != 0 &&
+            now - m->heard_ns > b->o->stale_after_ns) {
+            m->stale = m->rec.stale = true;
+            seqshm_origin_update(m->s, &m->rec);
+            bridge_log("subscribe: key %s: nothing from the source for %.0f "
+                       "s; mirror marked stale", m->key,
+                       b->o->stale_after_ns / 1e9);
+        }
+    }
+    if (b->o->status_ns == 0 || now < *status_ns)
+        return;
+    *status_ns = now + b->o->status_ns;
+    for (size_t i = 0; i < b->n; i++) {
+        struct mirror *m = &b->m[i];
+        if (m->s == NULL)
+            continue;
+        bridge_log("status: key %s: %" PRIu64 " versions mirrored (%" PRIu64
+                   " since the last status), %" PRIu64 " skipped, source "
+                   "version %" PRIu64 ", heard %.1f s ago%s", m->key,
+                   m->written, m->written - m->written_said, m->skipped,
+                   m->rec.source_version, (now - m->heard_ns) / 1e9,
+                   m->stale ? ", STALE" : "");
+        m->written_said = m->written;
+    }
 }
 
 /* Keys whose mirror is due to be tried again, with their latest value. */
@@ -318,15 +413,27 @@ static void *subscribe_one(void *arg)
     kvStore *kv = NULL;
     kvWatcher *w = NULL;
     bool said = false;
+    char subject[32 + 256 + SEQSHM_NAME_MAX];
+    int skip = snprintf(subject, sizeof subject, "%s.%s.", ALIVE_PREFIX,
+                        b->o->bucket);
+    snprintf(subject + skip, sizeof subject - (size_t)skip, "%s", b->pattern);
+    natsSubscription *alive = NULL;
+    if (natsConnection_SubscribeSync(&alive, b->nc, subject) != NATS_OK)
+        alive = NULL; /* staleness from values alone */
+    uint64_t status_ns = monotonic_ns() + b->o->status_ns;
     while (!bridge_stop) {
+        upkeep(b, alive, (size_t)skip, &status_ns);
         if (kv == NULL) {
             natsStatus s = bridge_bucket(b->js, b->o->bucket, false, &kv);
             if (s != NATS_OK) {
                 kv = NULL;
                 if (!said)
-                    fprintf(stderr, "seqshm-bridge: subscribe: bucket %s: %s; "
-                                    "waiting for it\n", b->o->bucket,
-                            natsStatus_GetText(s));
+                    bridge_log("subscribe: bucket %s: %s; waiting for it%s",
+                               b->o->bucket, natsStatus_GetText(s),
+                               s == NATS_NOT_FOUND
+                                   ? " (a publisher makes it)"
+                                   : " (does the server run JetStream: "
+                                     "nats-server -js?)");
                 said = true;
                 sleep_ns(250000000);
                 continue;
@@ -352,8 +459,8 @@ static void *subscribe_one(void *arg)
         if (s != NATS_OK) { /* a stopped or broken watch: start again, from
                                the current values */
             if (b->o->verbose)
-                fprintf(stderr, "seqshm-bridge: subscribe %s: watch: %s; "
-                                "watching again\n", b->pattern,
+                bridge_log("subscribe %s: watch: %s; "
+                                "watching again", b->pattern,
                         natsStatus_GetText(s));
             kvWatcher_Destroy(w);
             w = NULL;
@@ -368,6 +475,7 @@ static void *subscribe_one(void *arg)
     }
     kvWatcher_Destroy(w);
     kvStore_Destroy(kv);
+    natsSubscription_Destroy(alive);
     return NULL;
 }
 
@@ -378,17 +486,21 @@ int bridge_subscribe(const struct bridge_opts *o)
     natsStatus s = bridge_connect(o, &nc, &js);
     if (s != NATS_OK)
         return EXIT_CONNECT;
+    bridge_log("mirroring key%s %s%s of bucket %s into local segments %s"
+               "KEY; stale after %.0f s without a word", o->nnames == 1 ? "" :
+               "s", o->names[0], o->nnames > 1 ? " ..." : "", o->bucket,
+               o->prefix ? o->prefix : "", o->stale_after_ns / 1e9);
     struct sub *b = calloc((size_t)o->nnames, sizeof *b);
     pthread_t *t = calloc((size_t)o->nnames, sizeof *t);
     _Atomic uint64_t used = 0;
     int rc = 0;
     if (b == NULL || t == NULL) {
-        fprintf(stderr, "seqshm-bridge: out of memory\n");
+        bridge_log("out of memory");
         rc = EXIT_RUNTIME;
     }
     for (int i = 0; rc == 0 && i < o->nnames; i++) {
-        b[i] = (struct sub){.o = o, .js = js, .pattern = o->names[i],
-                            .used = &used};
+        b[i] = (struct sub){.o = o, .nc = nc, .js = js,
+                            .pattern = o->names[i], .used = &used};
         pthread_create(&t[i], NULL, subscribe_one, &b[i]);
     }
     for (int i = 0; rc == 0 && i < o->nnames; i++)
@@ -396,8 +508,8 @@ int bridge_subscribe(const struct bridge_opts *o)
     for (int i = 0; b != NULL && i < o->nnames; i++) {
         for (size_t k = 0; k < b[i].n; k++) {
             struct mirror *m = &b[i].m[k];
-            fprintf(stderr, "seqshm-bridge: mirrored %s: %" PRIu64
-                            " versions written, %" PRIu64 " skipped\n",
+            bridge_log("mirrored %s: %" PRIu64
+                            " versions written, %" PRIu64 " skipped",
                     m->key, m->written, m->skipped);
             if (m->s != NULL && !o->persist)
                 seqshm_remove(m->s); /* created or adopted: its own */
