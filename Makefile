@@ -354,12 +354,19 @@ bench-python-run: all build/rel/pywriter
 	PYTHONPATH=python $(PYTHON) python/bench.py --json build/python-bench.json \
 	    | tee $(BENCH_OUT)/python.txt
 bench-bridge:
-	@sh scripts/deps.sh bridge
+	@sh scripts/deps.sh bridge bench
 	@$(MAKE) --no-print-directory bench-bridge-run
-bench-bridge-run: all build/rel/seqshm-bridge build/bench/nats_floor
+# on a quiet machine, then again while make bench's benchmarks load both
+# cores (bridge-loaded.txt)
+bench-bridge-run: all build/rel/seqshm-bridge build/bench/nats_floor build/bench/seqshm-bench
 	@mkdir -p $(BENCH_OUT)
 	PYTHONPATH=python:tests/bridge $(PYTHON) tests/bridge/bench_bridge.py \
 	    | tee $(BENCH_OUT)/bridge.txt
+	build/bench/seqshm-bench >/dev/null 2>&1 & load=$$!; sleep 2; \
+	PYTHONPATH=python:tests/bridge $(PYTHON) tests/bridge/bench_bridge.py \
+	    "under make bench's load" | tee $(BENCH_OUT)/bridge-loaded.txt; \
+	rc=$$?; kill $$load; wait $$load 2>/dev/null; \
+	rm -f /dev/shm/seqshm-b-$$load-*; exit $$rc
 
 # seqshm-bridge against a real nats-server (tests/bridge, pytest)
 bridge-test: all build/rel/seqshm-bridge build/rel/kvput

@@ -9,7 +9,9 @@ runs. Then the highest update rate per segment that arrives with nothing
 coalesced, and the bridge's CPU time per 1000 updates per second (both
 processes).
 
-    PYTHONPATH=python:tests/bridge python3 tests/bridge/bench_bridge.py
+    PYTHONPATH=python:tests/bridge python3 tests/bridge/bench_bridge.py [LABEL]
+
+LABEL (e.g. "under make bench's load") is added to the first line.
 """
 import os
 import statistics
@@ -112,7 +114,9 @@ def main():
                 break
             best = rate
         print("bridge over loopback, %d-byte payload (a %d-byte value), "
-              "medians of %d runs" % (80, value, REPEATS))
+              "medians of %d runs%s" % (80, value, REPEATS,
+                                       ", " + sys.argv[1] if len(sys.argv) > 1
+                                       else ""))
         print("  write to mirrored version at 1 kHz  p50 %.0f us  p99 %.0f us"
               "  (%d of %d versions mirrored in the last run)"
               % (p50, p99, mirrored, written))

@@ -47,7 +47,7 @@ page_with() {
 }
 
 # The Python and bridge figures quoted in the README are
-# bench/results/python.txt and bridge.txt (make bench-python, make
+# bench/results/python.txt, bridge.txt and bridge-loaded.txt (make bench-python, make
 # bench-bridge), indented as blocks.
 figures() { # WHAT FILE
     pbegin="<!-- $1 figures: bench/results/$2 -->"
@@ -71,6 +71,7 @@ figures() { # WHAT FILE
 }
 figures python python.txt
 figures bridge bridge.txt
+figures bridge bridge-loaded.txt
 begin='<!-- transcript: tool (tests/checks/transcripts.sh) -->'
 end='<!-- end of transcript -->'
 readme=$(page_with "$begin") || exit 1
