@@ -19,13 +19,15 @@ static seqshm *handle_of(PyObject *addr)
     return (seqshm *)PyLong_AsVoidPtr(addr);
 }
 
-/* read(addr, size, timeout_ns) -> (status, version, bytearray or None) */
-static PyObject *fast_read(PyObject *self, PyObject *const *args,
-                           Py_ssize_t nargs)
+/* A read into a new object of `size` bytes, made by `make` (a bytearray,
+ * writable, for records; bytes for read_bytes): (status, version, object
+ * or None). */
+static PyObject *read_as(PyObject *const *args, Py_ssize_t nargs,
+                         PyObject *(*make)(const char *, Py_ssize_t),
+                         char *(*bytes_of)(PyObject *))
 {
-    (void)self;
     if (nargs != 3) {
-        PyErr_SetString(PyExc_TypeError, "read(addr, size, timeout_ns)");
+        PyErr_SetString(PyExc_TypeError, "(addr, size, timeout_ns)");
         return NULL;
     }
     seqshm *s = handle_of(args[0]);
@@ -33,12 +35,12 @@ static PyObject *fast_read(PyObject *self, PyObject *const *args,
     long long t = PyLong_AsLongLong(args[2]);
     if (PyErr_Occurred())
         return NULL;
-    PyObject *out = PyByteArray_FromStringAndSize(NULL, size);
+    PyObject *out = make(NULL, size);
     if (out == NULL)
         return NULL;
     uint64_t v = 0;
     int st;
-    char *dst = PyByteArray_AS_STRING(out);
+    char *dst = bytes_of(out);
     Py_BEGIN_ALLOW_THREADS
     st = seqshm_read_versioned(s, dst, &v, t);
     Py_END_ALLOW_THREADS
@@ -49,34 +51,23 @@ static PyObject *fast_read(PyObject *self, PyObject *const *args,
     return Py_BuildValue("(iKN)", st, (unsigned long long)v, out);
 }
 
+static char *bytearray_of(PyObject *o) { return PyByteArray_AS_STRING(o); }
+static char *bytes_of(PyObject *o) { return PyBytes_AS_STRING(o); }
+
+/* read(addr, size, timeout_ns) -> (status, version, bytearray or None) */
+static PyObject *fast_read(PyObject *self, PyObject *const *args,
+                           Py_ssize_t nargs)
+{
+    (void)self;
+    return read_as(args, nargs, PyByteArray_FromStringAndSize, bytearray_of);
+}
+
 /* read_bytes(addr, size, timeout_ns) -> (status, version, bytes or None) */
 static PyObject *fast_read_bytes(PyObject *self, PyObject *const *args,
                                  Py_ssize_t nargs)
 {
     (void)self;
-    if (nargs != 3) {
-        PyErr_SetString(PyExc_TypeError, "read_bytes(addr, size, timeout_ns)");
-        return NULL;
-    }
-    seqshm *s = handle_of(args[0]);
-    Py_ssize_t size = PyLong_AsSsize_t(args[1]);
-    long long t = PyLong_AsLongLong(args[2]);
-    if (PyErr_Occurred())
-        return NULL;
-    PyObject *out = PyBytes_FromStringAndSize(NULL, size);
-    if (out == NULL)
-        return NULL;
-    uint64_t v = 0;
-    int st;
-    char *dst = PyBytes_AS_STRING(out);
-    Py_BEGIN_ALLOW_THREADS
-    st = seqshm_read_versioned(s, dst, &v, t);
-    Py_END_ALLOW_THREADS
-    if (st != SEQSHM_OK) {
-        Py_DECREF(out);
-        return Py_BuildValue("(iKO)", st, 0ULL, Py_None);
-    }
-    return Py_BuildValue("(iKN)", st, (unsigned long long)v, out);
+    return read_as(args, nargs, PyBytes_FromStringAndSize, bytes_of);
 }
 
 /* read_into(addr, buffer, timeout_ns) -> (status, version): buffer is

@@ -120,6 +120,35 @@ Test(origin, only_the_sole_writer_records)
     seqshm_close(c);
 }
 
+/* A child that takes the role and records v, 2v, 3v for v = 1, 2, ...:
+ * until *stop, or (stop NULL) `last` records, the last one killed by the
+ * fault after its first word. */
+static pid_t recorder(const char *name, seqshm *c, _Atomic int *stop,
+                      uint64_t last)
+{
+    pid_t pid = fork();
+    if (pid == 0) {
+        seqshm_options o = {.flags = SEQSHM_SOLE_WRITER, .origin = ORIGIN};
+        seqshm *w;
+        kept[0] = c;
+        if (seqshm_open_opts(&w, name, SIZE, &o) != SEQSHM_OK)
+            _exit(3);
+        kept[1] = w;
+        for (uint64_t v = 1; stop != NULL ? !*stop : v <= last; v++) {
+            seqshm_origin_info r = {.source_version = v,
+                                    .source_time_ns = 2 * v,
+                                    .refreshed_ns = 3 * v};
+            if (stop == NULL && v == last)
+                setenv("SEQSHM_FAULT", "mid_record", 1);
+            if (seqshm_origin_update(w, &r) != SEQSHM_OK)
+                _exit(4);
+        }
+        seqshm_close(w);
+        _exit(stop != NULL ? 0 : 5);
+    }
+    return test_child(pid);
+}
+
 /* A recorder in another process records without pause, each record's three
  * words tied together (v, 2v, 3v); the reader never gets a mix, and it
  * counts how many records it read that the recorder had moved past. */
@@ -131,25 +160,7 @@ Test(origin, records_are_read_whole)
     _Atomic int *stop = mmap(NULL, sizeof *stop, PROT_READ | PROT_WRITE,
                              MAP_SHARED | MAP_ANONYMOUS, -1, 0);
     cr_assert_neq(stop, MAP_FAILED);
-    pid_t pid = fork();
-    if (pid == 0) {
-        seqshm_options o = {.flags = SEQSHM_SOLE_WRITER, .origin = ORIGIN};
-        seqshm *w;
-        kept[0] = c;
-        if (seqshm_open_opts(&w, name, SIZE, &o) != SEQSHM_OK)
-            _exit(3);
-        kept[1] = w;
-        for (uint64_t v = 1; !*stop; v++) {
-            seqshm_origin_info r = {.source_version = v,
-                                    .source_time_ns = 2 * v,
-                                    .refreshed_ns = 3 * v};
-            if (seqshm_origin_update(w, &r) != SEQSHM_OK)
-                _exit(4);
-        }
-        seqshm_close(w);
-        _exit(0);
-    }
-    test_child(pid);
+    pid_t pid = recorder(name, c, stop, 0);
     uint64_t reads = 0, changed = 0, last = 0, timeouts = 0;
     long long end = mono_ns() + 300000000LL;
     while (mono_ns() < end || changed < 1000) {
@@ -188,26 +199,7 @@ Test(origin, recorder_killed_mid_record)
     char name[64];
     test_name(name, sizeof name, "killed");
     seqshm *c = copy(name, ORIGIN, SEQSHM_CREATE);
-    pid_t pid = fork();
-    if (pid == 0) {
-        seqshm_options o = {.flags = SEQSHM_SOLE_WRITER, .origin = ORIGIN};
-        seqshm *w;
-        kept[0] = c;
-        if (seqshm_open_opts(&w, name, SIZE, &o) != SEQSHM_OK)
-            _exit(3);
-        kept[1] = w;
-        for (uint64_t v = 1; v <= 5; v++) {
-            seqshm_origin_info r = {.source_version = v,
-                                    .source_time_ns = 2 * v,
-                                    .refreshed_ns = 3 * v};
-            if (v == 5)
-                setenv("SEQSHM_FAULT", "mid_record", 1);
-            if (seqshm_origin_update(w, &r) != SEQSHM_OK)
-                _exit(4);
-        }
-        _exit(5);
-    }
-    test_child(pid);
+    pid_t pid = recorder(name, c, NULL, 5);
     cr_assert_eq(wait_child(pid), 128 + SIGKILL, "killed mid-record");
     seqshm_origin_info in;
     cr_assert_eq(seqshm_origin(c, &in), SEQSHM_OK);
