@@ -336,6 +336,7 @@ def test_keys_too_long_are_refused_once_each(server, bridges, name):
     code, err = bridges.stop(sub)
     assert code == 0
     assert err.count("longer than a segment name") == 5, err
+    assert all(TS.match(line) for line in err.strip().split("\n")), err
 
 
 # ------------------------------------------------ mirrors are marked (origin)

@@ -92,7 +92,8 @@ static const char *why_unreachable(const char *urls, char *buf, size_t cap)
 {
     const char *h = strstr(urls, "://");
     h = h != NULL ? h + 3 : urls;
-    const char *end = h + strcspn(h, ",/"), *at = memchr(h, '@', (size_t)(end - h));
+    const char *end = h + strcspn(h, ",/");
+    const char *at = memchr(h, '@', (size_t)(end - h));
     if (at != NULL)
         h = at + 1;
     char host[256], port[16] = "4222";
@@ -109,7 +110,8 @@ static const char *why_unreachable(const char *urls, char *buf, size_t cap)
         snprintf(buf, cap, "unknown host %s (%s)", host, gai_strerror(e));
         return buf;
     }
-    int fd = socket(ai->ai_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    int fd = socket(ai->ai_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC,
+                    0);
     int err = fd < 0 ? errno : 0;
     if (fd >= 0 && connect(fd, ai->ai_addr, ai->ai_addrlen) != 0) {
         err = errno;

@@ -50,8 +50,8 @@ static bool is_echo(const struct pub *p, const seqshm *s)
         strncmp(o.origin, prefix, strlen(prefix)) != 0)
         return false;
     bridge_log("publish %s: a mirror of this bucket's key "
-                    "%s: publishing it into the same bucket would loop; "
-                    "refused", p->name, o.origin + strlen(prefix));
+               "%s: publishing it into the same bucket would loop; "
+               "refused", p->name, o.origin + strlen(prefix));
     return true;
 }
 
@@ -91,8 +91,8 @@ static void on_put_error(jsCtx *js, jsPubAckErr *pae, void *closure)
     (void)js;
     if (atomic_fetch_add(&p->failed, 1) == 0 || p->o->verbose)
         bridge_log("publish %s: put: %s%s%s; putting the "
-                        "latest again", p->name, natsStatus_GetText(pae->Err),
-                pae->ErrText ? ": " : "", pae->ErrText ? pae->ErrText : "");
+                   "latest again", p->name, natsStatus_GetText(pae->Err),
+                   pae->ErrText ? ": " : "", pae->ErrText ? pae->ErrText : "");
     atomic_store(&p->dirty, 1);
 }
 
@@ -324,10 +324,10 @@ int bridge_publish(const struct bridge_opts *o)
         if (p[i].rc != 0)
             rc = p[i].rc;
         bridge_log("published %s: %" PRIu64 " puts, %"
-                        PRIu64 " versions coalesced, %" PRIu64
-                        " failed puts retried",
-                p[i].name, p[i].puts, p[i].coalesced,
-                (uint64_t)atomic_load(&p[i].failed));
+                   PRIu64 " versions coalesced, %" PRIu64
+                   " failed puts retried",
+                   p[i].name, p[i].puts, p[i].coalesced,
+                   (uint64_t)atomic_load(&p[i].failed));
     }
     kvStore_Destroy(kv);
     free(p);

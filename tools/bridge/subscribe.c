@@ -150,15 +150,15 @@ static bool mirror_open(struct sub *b, struct mirror *m, const struct wire *w)
                      b->o->prefix ? b->o->prefix : "", m->key);
     if (n <= 0 || n > SEQSHM_NAME_MAX || strchr(m->key, '/') != NULL) {
         bridge_log("subscribe: key %s: not a segment "
-                        "name; skipped", m->key);
+                   "name; skipped", m->key);
         m->refused = true;
         return false;
     }
     n = snprintf(origin, sizeof origin, "nats-kv:%s/%s", b->o->bucket, m->key);
     if (n <= 0 || n > SEQSHM_ORIGIN_MAX) {
         bridge_log("subscribe: key %s: bucket and key "
-                        "longer than a mirror's origin (at most %d "
-                        "characters); skipped\n", m->key, SEQSHM_ORIGIN_MAX);
+                   "longer than a mirror's origin (at most %d "
+                   "characters); skipped", m->key, SEQSHM_ORIGIN_MAX);
         m->refused = true;
         return false;
     }
@@ -166,9 +166,9 @@ static bool mirror_open(struct sub *b, struct mirror *m, const struct wire *w)
     unsigned slots = mirror_reserve(b, w, &bytes);
     if (slots == 0) {
         bridge_log("subscribe: key %s: a mirror of %u "
-                        "bytes does not fit in what is left of --max-bytes "
-                        "%" PRIu64 "; skipped", m->key, w->size,
-                b->o->max_bytes);
+                   "bytes does not fit in what is left of --max-bytes "
+                   "%" PRIu64 "; skipped", m->key, w->size,
+                   b->o->max_bytes);
         m->refused = true;
         return false;
     }
@@ -198,13 +198,13 @@ static bool mirror_open(struct sub *b, struct mirror *m, const struct wire *w)
         bool again = passing(st, err);
         if (m->retry_ns == 0) /* said once, however often tried */
             bridge_log("subscribe: key %s: local segment "
-                            "%s: %s%s%s%s", m->key, name, seqshm_strerror(st),
-                    st == SEQSHM_ESYS ? ": " : "",
-                    st == SEQSHM_ESYS ? strerror(err) : "",
-                    again ? "; trying again every second"
-                    : st == SEQSHM_ETYPE ? " (or it is not this bucket's "
-                                           "mirror of the key); skipped"
-                                         : "; skipped");
+                       "%s: %s%s%s%s", m->key, name, seqshm_strerror(st),
+                       st == SEQSHM_ESYS ? ": " : "",
+                       st == SEQSHM_ESYS ? strerror(err) : "",
+                       again ? "; trying again every second"
+                       : st == SEQSHM_ETYPE ? " (or it is not this bucket's "
+                       "mirror of the key); skipped"
+                       : "; skipped");
         if (again)
             m->retry_ns = monotonic_ns() + RETRY_NS;
         else
@@ -213,12 +213,12 @@ static bool mirror_open(struct sub *b, struct mirror *m, const struct wire *w)
     }
     if (m->retry_ns != 0)
         bridge_log("subscribe: key %s: local segment %s "
-                        "made at last", m->key, name);
+                   "made at last", m->key, name);
     m->retry_ns = 0;
     m->bytes = bytes;
     if (b->o->verbose)
         bridge_log("mirroring %s into %s (%u bytes)",
-                m->key, name, w->size);
+                   m->key, name, w->size);
     return true;
 }
 
@@ -256,7 +256,7 @@ static void apply_value(struct sub *b, struct mirror *m,
     if (!wire_decode(buf, len, &w, &why)) {
         m->skipped++;
         bridge_log("subscribe: key %s: %s; skipped",
-                key, why);
+                   key, why);
         return;
     }
     if (m->s == NULL && m->retry_ns != 0 && monotonic_ns() < m->retry_ns) {
@@ -274,8 +274,8 @@ static void apply_value(struct sub *b, struct mirror *m,
         strcmp(seqshm_schema(m->s), w.schema) != 0) {
         m->skipped++;
         bridge_log("subscribe: key %s: a value of "
-                        "another size, type tag or schema than its mirror's; "
-                        "skipped", key);
+                   "another size, type tag or schema than its mirror's; "
+                   "skipped", key);
         return;
     }
     if (w.epoch < m->epoch || (w.epoch == m->epoch && w.version <= m->version)) {
@@ -286,7 +286,7 @@ static void apply_value(struct sub *b, struct mirror *m,
     if (st != SEQSHM_OK) {
         m->skipped++;
         bridge_log("subscribe: key %s: %s", key,
-                seqshm_strerror(st));
+                   seqshm_strerror(st));
         return;
     }
     m->rec = (seqshm_origin_info){.source_version = w.version,
@@ -306,9 +306,9 @@ static void apply(struct sub *b, kvEntry *e)
     if (m->too_long) {
         if (!m->refused)
             bridge_log("subscribe: key %.40s... (%zu "
-                            "characters): longer than a segment name (at "
-                            "most %d); skipped\n", key, strlen(key),
-                    SEQSHM_NAME_MAX);
+                       "characters): longer than a segment name (at "
+                       "most %d); skipped", key, strlen(key),
+                       SEQSHM_NAME_MAX);
         m->refused = true;
         m->skipped++;
         return;
@@ -431,9 +431,9 @@ static void *subscribe_one(void *arg)
                     bridge_log("subscribe: bucket %s: %s; waiting for it%s",
                                b->o->bucket, natsStatus_GetText(s),
                                s == NATS_NOT_FOUND
-                                   ? " (a publisher makes it)"
-                                   : " (does the server run JetStream: "
-                                     "nats-server -js?)");
+                               ? " (a publisher makes it)"
+                               : " (does the server run JetStream: "
+                               "nats-server -js?)");
                 said = true;
                 sleep_ns(250000000);
                 continue;
@@ -460,8 +460,8 @@ static void *subscribe_one(void *arg)
                                the current values */
             if (b->o->verbose)
                 bridge_log("subscribe %s: watch: %s; "
-                                "watching again", b->pattern,
-                        natsStatus_GetText(s));
+                           "watching again", b->pattern,
+                           natsStatus_GetText(s));
             kvWatcher_Destroy(w);
             w = NULL;
             sleep_ns(100000000);
@@ -509,8 +509,8 @@ int bridge_subscribe(const struct bridge_opts *o)
         for (size_t k = 0; k < b[i].n; k++) {
             struct mirror *m = &b[i].m[k];
             bridge_log("mirrored %s: %" PRIu64
-                            " versions written, %" PRIu64 " skipped",
-                    m->key, m->written, m->skipped);
+                       " versions written, %" PRIu64 " skipped",
+                       m->key, m->written, m->skipped);
             if (m->s != NULL && !o->persist)
                 seqshm_remove(m->s); /* created or adopted: its own */
             seqshm_close(m->s);
