@@ -14,9 +14,21 @@
 
 #include "seqshm.h"
 
+#include <stdbool.h>
+
 static seqshm *handle_of(PyObject *addr)
 {
     return (seqshm *)PyLong_AsVoidPtr(addr);
+}
+
+/* The object a read fills must hold exactly the payload: a size passed in
+ * that is not the segment's is refused, never a buffer overrun. */
+static bool payload_sized(seqshm *s, Py_ssize_t size)
+{
+    if (size >= 0 && (size_t)size == seqshm_size(s))
+        return true;
+    PyErr_SetString(PyExc_ValueError, "size is not the segment's payload size");
+    return false;
 }
 
 /* A read into a new object of `size` bytes, made by `make` (a bytearray,
@@ -33,7 +45,7 @@ static PyObject *read_as(PyObject *const *args, Py_ssize_t nargs,
     seqshm *s = handle_of(args[0]);
     Py_ssize_t size = PyLong_AsSsize_t(args[1]);
     long long t = PyLong_AsLongLong(args[2]);
-    if (PyErr_Occurred())
+    if (PyErr_Occurred() || !payload_sized(s, size))
         return NULL;
     PyObject *out = make(NULL, size);
     if (out == NULL)
@@ -115,7 +127,7 @@ static PyObject *fast_next(PyObject *self, PyObject *const *args,
     uint64_t cursor = PyLong_AsUnsignedLongLong(args[1]);
     Py_ssize_t size = PyLong_AsSsize_t(args[2]);
     long long t = PyLong_AsLongLong(args[3]);
-    if (PyErr_Occurred())
+    if (PyErr_Occurred() || !payload_sized(s, size))
         return NULL;
     PyObject *out = PyByteArray_FromStringAndSize(NULL, size);
     if (out == NULL)

@@ -149,3 +149,18 @@ def test_version_is_the_c_librarys():
     with open(os.path.join(ROOT, "include", "seqshm.h")) as f:
         text = f.read()
     assert '#define SEQSHM_VERSION "%s"' % seqshm.__version__ in text
+
+
+def test_the_compiled_path_refuses_a_wrong_size(name):
+    """The compiled module checks the size it is given against the
+    segment's, so a wrong one is an error, never a write past a buffer."""
+    from seqshm._lib import fast
+    if fast is None:
+        print("SKIP compiled path: not built here (no Python headers)")
+        pytest.skip("no compiled module")
+    with seqshm.Segment(name, 64, create=True) as s:
+        for call in (lambda: fast.read(s._addr, 8, 0),
+                     lambda: fast.read_bytes(s._addr, 8, 0),
+                     lambda: fast.next(s._addr, 0, 8, 0)):
+            with pytest.raises(ValueError):
+                call()
