@@ -4,8 +4,10 @@ side by side in one run: end-to-end latency from a local write to the
 mirrored segment's new version at 1 kHz (p50, p99), against the floors the
 bridge stands on, with the same client library and the same bytes: a raw
 JetStream key-value put to a watcher of the key (what the bridge rides on),
-and a plain core NATS publish to a subscriber; each the median of REPEATS
-runs. Then the highest update rate per segment that arrives with nothing
+and a plain core NATS publish to a subscriber, which the bridge's --core
+mode rides on (measured too), and a write to a reader on one host through
+the same harness (the wake-up the bridge adds twice); each the median of
+REPEATS runs. Then the highest update rate per segment that arrives with nothing
 coalesced, and the bridge's CPU time per 1000 updates per second (both
 processes).
 
@@ -78,12 +80,21 @@ def main():
     pub = subprocess.Popen([BRIDGE, "publish", name, "--server", srv.url])
     sub = subprocess.Popen([BRIDGE, "subscribe", name, "--server", srv.url,
                             "--prefix", "m-"])
+    # the same through --core: plain NATS subjects, another segment
+    csrc = seqshm.Segment(name + "-c", create=True, schema=SCHEMA, slots=256)
+    cpub = subprocess.Popen([BRIDGE, "publish", name + "-c", "--server",
+                             srv.url, "--core"])
+    csub = subprocess.Popen([BRIDGE, "subscribe", name + "-c", "--server",
+                             srv.url, "--prefix", "m-", "--core"])
     try:
         mirror = open_when_there("m-" + name)
         src.write(bytes(80))
+        csrc.write(bytes(80))
+        cmirror = open_when_there("m-" + name + "-c")
         time.sleep(0.5)
         value = 56 + len(SCHEMA) + 80
-        runs = {"bridge": [], "kv": [], "core": []}
+        runs = {"bridge": [], "kv": [], "core": [], "bridge-core": [],
+                "local": []}
         cpu = []
         for _ in range(REPEATS):  # side by side, interleaved
             lat = []
@@ -95,6 +106,16 @@ def main():
             lat.sort()
             runs["bridge"].append((lat[len(lat) // 2] / 1e3,
                                    lat[len(lat) * 99 // 100] / 1e3))
+            lat = []  # the same harness on one host: the source itself
+            run(1000, 3.0, src, src, lat)
+            lat.sort()
+            runs["local"].append((lat[len(lat) // 2] / 1e3,
+                                  lat[len(lat) * 99 // 100] / 1e3))
+            lat = []
+            run(1000, 3.0, csrc, cmirror, lat)
+            lat.sort()
+            runs["bridge-core"].append((lat[len(lat) // 2] / 1e3,
+                                        lat[len(lat) * 99 // 100] / 1e3))
             for mode in ("kv", "core"):
                 out = subprocess.run([FLOOR, srv.url, str(value), "1000",
                                       "3000", mode], capture_output=True,
@@ -106,6 +127,8 @@ def main():
         p50, p99 = med["bridge"]
         k50, k99 = med["kv"]
         f50, f99 = med["core"]
+        c50, c99 = med["bridge-core"]
+        l50, l99 = med["local"]
         cpu_med = statistics.median(cpu)
         best = 0
         for rate in (1000, 2000, 3000, 5000, 8000, 12000):
@@ -124,20 +147,27 @@ def main():
               "  (the floor: the same bytes, no seqshm)" % (k50, k99))
         print("  core NATS publish to subscriber     p50 %.0f us  p99 %.0f us"
               "  (no persistence)" % (f50, f99))
+        print("  local write to reader, no bridge    p50 %.0f us  p99 %.0f us"
+              "  (one wake-up; the bridge has two)" % (l50, l99))
         print("  ratio bridge / KV floor             p50 %.1fx  p99 %.1fx"
               % (p50 / k50, p99 / k99))
         print("  ratio bridge / core floor           p50 %.1fx  p99 %.1fx"
               % (p50 / f50, p99 / f99))
+        print("  with --core: write to mirror        p50 %.0f us  p99 %.0f us"
+              "  (plain NATS subjects, nothing kept)" % (c50, c99))
+        print("  ratio --core / core floor           p50 %.1fx  p99 %.1fx"
+              % (c50 / f50, c99 / f99))
         print("  highest rate with nothing coalesced %s updates/s per segment"
               % (best or "below 1000"))
         print("  CPU of both bridge processes        %.1f%% of a core at 1 kHz"
               " (%.0f ms per second per 1000 updates/s)"
               % (cpu_med * 100, cpu_med * 1000))
     finally:
-        for p in (pub, sub):
+        for p in (pub, sub, cpub, csub):
             p.send_signal(2)
             p.wait(10)
         src.close()
+        csrc.close()
         srv.stop()
         subprocess.run(["rm", "-rf", srv.dir])
 

@@ -33,7 +33,8 @@ def port_open(port):
 
 
 class Server:
-    def __init__(self, user=None, password=None, extra=()):
+    def __init__(self, user=None, password=None, extra=(), js=True):
+        self.js = js
         self.port = free_port()
         self.dir = tempfile.mkdtemp(prefix="seqshm-nats-")
         self.user, self.password = user, password
@@ -46,8 +47,8 @@ class Server:
         return "nats://127.0.0.1:%d" % self.port
 
     def start(self):
-        cmd = [NATS_SERVER, "-js", "-a", "127.0.0.1", "-p", str(self.port),
-               "-sd", self.dir]
+        cmd = [NATS_SERVER, "-a", "127.0.0.1", "-p", str(self.port),
+               "-sd", self.dir] + (["-js"] if self.js else [])
         if self.user:
             cmd += ["--user", self.user, "--pass", self.password]
         cmd += self.extra
@@ -76,6 +77,15 @@ def server():
     s.stop()
     subprocess.run(["rm", "-rf", s.dir])
     assert not port_open(s.port), "the server's port is free again"
+
+
+@pytest.fixture
+def plain_server():
+    """A nats-server without JetStream."""
+    s = Server(js=False)
+    yield s
+    s.stop()
+    subprocess.run(["rm", "-rf", s.dir])
 
 
 @pytest.fixture

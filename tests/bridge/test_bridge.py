@@ -249,6 +249,7 @@ def test_tls_with_the_servers_ca(tls_server, bridges, name, tmp_path):
                         "--tls-ca", wrong], capture_output=True, text=True,
                        timeout=30)
     assert r.returncode == 3 and "cannot connect" in r.stderr, r.stderr
+    assert "TLS failed" in r.stderr and "--tls-ca" in r.stderr, r.stderr
     src.close()
 
 
@@ -651,3 +652,72 @@ def test_messages_say_what_went_wrong():
         assert r.returncode == 0 and r.stdout, flag
     assert subprocess.run([BRIDGE, "--version"], capture_output=True,
                           text=True).stdout.startswith("seqshm-bridge ")
+
+
+# ------------------------------------------------------------------ --core
+
+def test_core_mode_needs_no_jetstream(plain_server, bridges, name):
+    """--core on a server without JetStream: every value in order, a late
+    subscriber gets the latest within the publisher's once-a-second repeat,
+    and a mirror of a killed publisher goes stale."""
+    url = plain_server.url
+    src = seqshm.Segment(name, create=True, schema=SCHEMA, slots=256)
+    pub = bridges.start("publish", name, "--server", url, "--core")
+    sub = bridges.start("subscribe", name, "--server", url, "--core",
+                        "--prefix", "c-", "--stale-after", "2")
+    src.write(frame(1))
+    mirror = open_when_there("c-" + name)
+    seen = []
+    stop = threading.Event()
+
+    def follow():
+        last = 0
+        while not stop.is_set():
+            if mirror.wait(last, timeout=0.1):
+                last, rec = mirror.read_versioned()
+                assert whole(rec)
+                seen.append(int(rec["n"]))
+    t = threading.Thread(target=follow)
+    t.start()
+    time.sleep(0.2)
+    for n in range(2, 302):
+        src.write(frame(n))
+        time.sleep(0.001)
+    wait_for(lambda: seen and seen[-1] == 301, what="the last value")
+    stop.set()
+    t.join()
+    assert seen == sorted(seen) and len(set(seen)) == len(seen), "in order"
+    # a late subscriber: nothing kept by the server, the repeat brings it
+    late = bridges.start("subscribe", name, "--server", url, "--core",
+                         "--prefix", "d-")
+    t0 = time.monotonic()
+    later = open_when_there("d-" + name)
+    wait_for(lambda: later.version > 0, what="the latest value, repeated")
+    assert int(later.read()["n"]) == 301
+    assert time.monotonic() - t0 < 3
+    later.close()
+    assert bridges.stop(late)[0] == 0
+    # the repeat is the heartbeat: idle 3 s is not stale; killed, it is
+    time.sleep(3)
+    assert not mirror.info()["stale"], "an idle source is alive"
+    pub.kill()
+    pub.wait()
+    wait_for(lambda: mirror.info()["stale"], timeout=6,
+             what="the mirror of a killed publisher marked stale")
+    mirror.close()
+    code, err = bridges.stop(sub)
+    assert code == 0 and "core NATS" in err, err
+    src.close()
+
+
+def test_without_jetstream_the_key_value_mode_says_so(plain_server, bridges,
+                                                      name):
+    r = subprocess.run([BRIDGE, "publish", name, "--server",
+                        plain_server.url], capture_output=True, text=True,
+                       timeout=30)
+    assert r.returncode == 1 and "no JetStream" in r.stderr, r.stderr
+    assert "disconnected" not in r.stderr, "no reconnecting at its exit"
+    sub = bridges.start("subscribe", name, "--server", plain_server.url)
+    time.sleep(1.5)
+    code, err = bridges.stop(sub)
+    assert code == 0 and "no JetStream" in err, err

@@ -35,6 +35,8 @@ struct bridge_opts {
     unsigned max_slots;   /* subscribe: at most this many slots a mirror */
     uint64_t max_bytes;   /* subscribe: all mirrors' bytes together */
     bool persist;         /* subscribe: keep the mirrors after exit */
+    bool core;            /* --core: plain NATS subjects (CORE_PREFIX), no
+                             JetStream: nothing kept by the server */
     uint64_t stale_after_ns; /* subscribe: mark a mirror stale after this
                                 long without a word from its source */
     uint64_t status_ns;   /* a status line this often (0: never) */
@@ -57,6 +59,15 @@ void bridge_log(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
  * marks the mirror stale (subscribe.c). */
 #define ALIVE_PREFIX "seqshm-alive"
 #define ALIVE_NS 1000000000u
+
+/* --core: each value is a plain NATS message on CORE_PREFIX.BUCKET.KEY
+ * (the bucket is only a namespace then). The server keeps nothing: a
+ * subscriber gets the values published while it listens. So a late
+ * subscriber is not left without a value, the publisher sends its latest
+ * value again once every ALIVE_NS; that repeat is
+ * also its heartbeat (no ALIVE_PREFIX word in this mode), and a subscriber
+ * takes a repeat of the version it has as "heard", not as a new value. */
+#define CORE_PREFIX "seqshm-core"
 
 /* wire.c: a value is a fixed header, the schema text, then the payload.
  * All integers little-endian:
@@ -94,6 +105,8 @@ void bridge_redact(char *out, size_t cap, const char *urls);
 /* The bucket, created when `create` and absent. */
 natsStatus bridge_bucket(jsCtx *js, const char *bucket, bool create,
                          kvStore **kv);
+/* Why the bucket cannot be had, in an operator's words (buf may be used). */
+const char *bucket_why(natsStatus s, char *buf, size_t cap);
 /* A key is the segment's name without its leading '/'; false (with a
  * reason) when NATS cannot take it as a key. */
 bool key_ok(const char *key, const char **why);

@@ -6,7 +6,7 @@
  *                 [--slots N] [--persist]
  *                 [--stale-after S]
  *   common: [--user U] [--password-file FILE] [--creds FILE]
- *           [--tls-ca FILE] [--status S] [--verbose]
+ *           [--tls-ca FILE] [--status S] [--core] [--verbose]
  *   (NATS_USER and NATS_PASSWORD from the environment; --password P works
  *   but shows in ps, and is wiped from the command line at start)
  *
@@ -36,7 +36,8 @@ static const char usage[] =
     "[--persist]\n"
     "                     [--stale-after S]\n"
     "options for both: [--user U] [--password-file FILE] [--creds FILE]\n"
-    "                  [--tls-ca FILE] [--status S] [--verbose] [--version]\n"
+    "                  [--tls-ca FILE] [--status S] [--core] [--verbose] "
+    "[--version]\n"
     "credentials: --user, or NATS_USER; the password from --password-file, "
     "or\nNATS_PASSWORD (--password P also works, but ps shows it)\n\n"
     "publish follows each local segment NAME and puts every new version into "
@@ -52,7 +53,11 @@ static const char usage[] =
     "is not heard from for S\nseconds (--stale-after, default 5; 0: never) "
     "is marked stale (seqshm info\nshows it). Both reconnect by themselves, "
     "print a status line every S seconds\n(--status, default 60; 0: never) "
-    "and stop on SIGINT or SIGTERM.\n";
+    "and stop on SIGINT or SIGTERM.\n"
+    "--core (on both sides) sends values as plain NATS messages instead: "
+    "lower\nlatency, no JetStream needed, but the server keeps nothing; a "
+    "late subscriber\ngets the latest value within a second (the publisher "
+    "repeats it once a second).\n";
 
 static int bad_usage(const char *msg)
 {
@@ -112,6 +117,7 @@ int main(int argc, char **argv)
     for (int i = 2; i < argc; i++) {
         const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
         bool takes = strcmp(a, "--verbose") && strcmp(a, "--persist") &&
+                     strcmp(a, "--core") &&
                      strcmp(a, "--help") && strcmp(a, "-h") &&
                      strcmp(a, "--version");
         if (a[0] == '-' && takes && v == NULL)
@@ -177,6 +183,9 @@ int main(int argc, char **argv)
                 return bad_usage("--max-rate takes puts per second > 0");
         } else if (!strcmp(a, "--verbose")) {
             o.verbose = true;
+            continue;
+        } else if (!strcmp(a, "--core")) {
+            o.core = true;
             continue;
         } else if (!strcmp(a, "--persist") && !strcmp(cmd, "subscribe")) {
             o.persist = true;

@@ -42,9 +42,8 @@ _Atomic unsigned bridge_reconnects;
  * is closing the connection at its end. */
 static void on_disconnected(natsConnection *nc, void *closure)
 {
-    (void)nc;
     (void)closure;
-    if (!bridge_stop)
+    if (!bridge_stop && !natsConnection_IsClosed(nc))
         bridge_log("disconnected from the server; reconnecting");
 }
 
@@ -224,6 +223,18 @@ natsStatus bridge_bucket(jsCtx *js, const char *bucket, bool create,
         s = js_CreateKeyValue(kv, js, &cfg);
     }
     return s;
+}
+
+const char *bucket_why(natsStatus s, char *buf, size_t cap)
+{
+    if (s == NATS_NO_RESPONDERS)
+        return "the server has no JetStream (run it as nats-server -js, or "
+               "bridge with --core on both sides)";
+    if (s == NATS_NOT_FOUND)
+        return "not there yet (the first publisher makes it)";
+    snprintf(buf, cap, "%s (does the server run JetStream: nats-server -js?)",
+             natsStatus_GetText(s));
+    return buf;
 }
 
 bool key_ok(const char *key, const char **why)

@@ -12,7 +12,9 @@
  * through. A put is a JetStream publish to the key's subject ($KV.B.KEY,
  * as a key-value put is), made asynchronously: the thread does not wait
  * for the server's acknowledgement before the next one, so puts follow
- * each other as fast as the connection carries them, in order. A put the
+ * each other as fast as the connection carries them, in order. With
+ * --core, a put is a plain NATS publish on CORE_PREFIX.BUCKET.KEY and the
+ * latest value is sent again once a second (bridge.h). A put the
  * server refuses or never acknowledges (server gone, bucket missing after
  * a restart) marks the segment dirty: the thread makes sure the bucket
  * exists and puts whatever is newest then. A torn payload (a writer died
@@ -45,7 +47,8 @@ static bool is_echo(const struct pub *p, const seqshm *s)
 {
     seqshm_origin_info o;
     char prefix[SEQSHM_ORIGIN_MAX + 2];
-    snprintf(prefix, sizeof prefix, "nats-kv:%s/", p->o->bucket);
+    snprintf(prefix, sizeof prefix, "%s:%s/",
+             p->o->core ? "nats-core" : "nats-kv", p->o->bucket);
     if (seqshm_origin(s, &o) != SEQSHM_OK ||
         strncmp(o.origin, prefix, strlen(prefix)) != 0)
         return false;
@@ -117,9 +120,12 @@ static void alive_subject(char *buf, size_t cap, const struct pub *p)
  * segment the name has named. */
 static int follow_source(struct pub *p, jsCtx *js, seqshm *s, uint64_t epoch)
 {
-    char subject[8 + 256 + SEQSHM_NAME_MAX], alive[32 + 256 + SEQSHM_NAME_MAX];
-    snprintf(subject, sizeof subject, "$KV.%s.%s", p->o->bucket, p->key);
+    char subject[32 + 256 + SEQSHM_NAME_MAX], alive[32 + 256 + SEQSHM_NAME_MAX];
+    bool core = p->o->core;
+    snprintf(subject, sizeof subject, "%s.%s.%s", core ? CORE_PREFIX : "$KV",
+             p->o->bucket, p->key);
     alive_subject(alive, sizeof alive, p);
+    size_t len = 0; /* of the last value put (val) */
     struct wire w = {0};
     size_t size = seqshm_size(s);
     snprintf(w.schema, sizeof w.schema, "%s", seqshm_schema(s));
@@ -158,8 +164,12 @@ static int follow_source(struct pub *p, jsCtx *js, seqshm *s, uint64_t epoch)
                 why = 1;
                 goto out;
             }
-            natsConnection_Publish(p->nc, alive, NULL, 0); /* lost while
-                disconnected: the subscriber's staleness, as it should */
+            /* lost while disconnected: the subscriber's staleness, as it
+               should; with --core, the latest value again (bridge.h) */
+            if (!core)
+                natsConnection_Publish(p->nc, alive, NULL, 0);
+            else if (any)
+                natsConnection_Publish(p->nc, subject, val, (int)len);
         }
         unsigned r = atomic_load(&bridge_reconnects);
         if (r != seen_reconnects) { /* the server may have lost its store:
@@ -170,7 +180,7 @@ static int follow_source(struct pub *p, jsCtx *js, seqshm *s, uint64_t epoch)
         if (atomic_exchange(&p->dirty, 0)) { /* a put failed, or the server
                                                 came back: the latest again,
                                                 once the bucket is there */
-            while (!bridge_stop && bucket_again(p) != NATS_OK)
+            while (!core && !bridge_stop && bucket_again(p) != NATS_OK)
                 sleep_ns(100000000);
             any = false;
         }
@@ -208,8 +218,11 @@ static int follow_source(struct pub *p, jsCtx *js, seqshm *s, uint64_t epoch)
         uint64_t prev = w.version;
         w.version = v;
         w.time_ns = realtime_ns();
-        size_t len = wire_encode(val, cap, &w, payload);
-        natsStatus ns = js_PublishAsync(js, subject, val, (int)len, NULL);
+        len = wire_encode(val, cap, &w, payload);
+        natsStatus ns = core ? natsConnection_Publish(p->nc, subject, val,
+                                                      (int)len)
+                             : js_PublishAsync(js, subject, val, (int)len,
+                                               NULL);
         if (ns != NATS_OK) {
             if (atomic_fetch_add(&p->failed, 1) == 0 || p->o->verbose)
                 bridge_log("publish %s: put: %s; retrying", p->name,
@@ -291,17 +304,25 @@ int bridge_publish(const struct bridge_opts *o)
     if (s != NATS_OK)
         return EXIT_CONNECT;
     kvStore *kv = NULL;
-    s = bridge_bucket(js, o->bucket, true, &kv);
+    if (!o->core)
+        s = bridge_bucket(js, o->bucket, true, &kv);
     if (s != NATS_OK) {
-        bridge_log("bucket %s: %s (does the server run JetStream: "
-                   "nats-server -js?)", o->bucket, natsStatus_GetText(s));
+        char buf[160];
+        bridge_log("bucket %s: %s", o->bucket,
+                   bucket_why(s, buf, sizeof buf));
         jsCtx_Destroy(js);
         natsConnection_Destroy(nc);
         return EXIT_RUNTIME;
     }
-    bridge_log("publishing %d segment%s into bucket %s: %s%s", o->nnames,
-               o->nnames == 1 ? "" : "s", o->bucket, o->names[0],
-               o->nnames > 1 ? " ..." : "");
+    if (o->core)
+        bridge_log("publishing %d segment%s as core NATS messages on %s.%s."
+                   "KEY (--core: the server keeps nothing): %s%s", o->nnames,
+                   o->nnames == 1 ? "" : "s", CORE_PREFIX, o->bucket,
+                   o->names[0], o->nnames > 1 ? " ..." : "");
+    else
+        bridge_log("publishing %d segment%s into bucket %s: %s%s", o->nnames,
+                   o->nnames == 1 ? "" : "s", o->bucket, o->names[0],
+                   o->nnames > 1 ? " ..." : "");
     struct pub *p = calloc((size_t)o->nnames, sizeof *p);
     pthread_t *t = calloc((size_t)o->nnames, sizeof *t);
     uint64_t epoch = realtime_ns();

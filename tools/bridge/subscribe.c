@@ -20,7 +20,8 @@
  *     segment is refused, said once, and takes one entry (its hash), not
  *     one per value.
  *   - The bridge writes only its own mirrors: each is created with the
- *     origin "nats-kv:BUCKET/KEY" (seqshm.h, "Copies of other segments"),
+ *     origin "nats-kv:BUCKET/KEY" ("nats-core:" with --core; seqshm.h,
+ *     "Copies of other segments"),
  *     and opening with that origin refuses any segment that lacks it (a
  *     local one, another bucket's mirror). A restarted subscriber adopts
  *     the mirrors a previous one left, and no other segment.
@@ -154,7 +155,8 @@ static bool mirror_open(struct sub *b, struct mirror *m, const struct wire *w)
         m->refused = true;
         return false;
     }
-    n = snprintf(origin, sizeof origin, "nats-kv:%s/%s", b->o->bucket, m->key);
+    n = snprintf(origin, sizeof origin, "%s:%s/%s",
+                 b->o->core ? "nats-core" : "nats-kv", b->o->bucket, m->key);
     if (n <= 0 || n > SEQSHM_ORIGIN_MAX) {
         bridge_log("subscribe: key %s: bucket and key "
                    "longer than a mirror's origin (at most %d "
@@ -278,6 +280,10 @@ static void apply_value(struct sub *b, struct mirror *m,
                    "skipped", key);
         return;
     }
+    if (b->o->core && w.epoch == m->epoch && w.version == m->version) {
+        heard(m); /* the publisher's once-a-second repeat (bridge.h) */
+        return;
+    }
     if (w.epoch < m->epoch || (w.epoch == m->epoch && w.version <= m->version)) {
         m->skipped++; /* an older publisher's, or seen already */
         return;
@@ -297,9 +303,9 @@ static void apply_value(struct sub *b, struct mirror *m,
     m->written++;
 }
 
-static void apply(struct sub *b, kvEntry *e)
+static void apply(struct sub *b, const char *key, const void *value,
+                  size_t len)
 {
-    const char *key = kvEntry_Key(e);
     struct mirror *m = mirror_for(b, key);
     if (m == NULL)
         return;
@@ -313,7 +319,7 @@ static void apply(struct sub *b, kvEntry *e)
         m->skipped++;
         return;
     }
-    apply_value(b, m, kvEntry_Value(e), (size_t)kvEntry_ValueLen(e));
+    apply_value(b, m, value, len);
 }
 
 /* A mirror whose name was removed (seqshm rm) or taken by another
@@ -407,9 +413,45 @@ static void retry_due(struct sub *b)
     }
 }
 
+/* --core: the values published on CORE_PREFIX.BUCKET.PATTERN while the
+ * subscription lasts (the client renews it after a reconnection). */
+static void subscribe_core(struct sub *b)
+{
+    char subject[32 + 256 + SEQSHM_NAME_MAX];
+    int skip = snprintf(subject, sizeof subject, "%s.%s.", CORE_PREFIX,
+                        b->o->bucket);
+    snprintf(subject + skip, sizeof subject - (size_t)skip, "%s", b->pattern);
+    natsSubscription *sub = NULL;
+    natsStatus s = natsConnection_SubscribeSync(&sub, b->nc, subject);
+    if (s == NATS_OK) /* a burst must not be dropped as a slow consumer */
+        s = natsSubscription_SetPendingLimits(sub, -1, 256 << 20);
+    if (s != NATS_OK) {
+        bridge_log("subscribe %s: %s", subject, natsStatus_GetText(s));
+        b->rc = EXIT_RUNTIME;
+        natsSubscription_Destroy(sub);
+        return;
+    }
+    uint64_t status_ns = monotonic_ns() + b->o->status_ns;
+    while (!bridge_stop) {
+        upkeep(b, NULL, 0, &status_ns);
+        retry_due(b);
+        natsMsg *msg = NULL;
+        if (natsSubscription_NextMsg(&msg, sub, 250) != NATS_OK)
+            continue; /* a timeout; a lost connection comes back */
+        apply(b, natsMsg_GetSubject(msg) + skip, natsMsg_GetData(msg),
+              (size_t)natsMsg_GetDataLength(msg));
+        natsMsg_Destroy(msg);
+    }
+    natsSubscription_Destroy(sub);
+}
+
 static void *subscribe_one(void *arg)
 {
     struct sub *b = arg;
+    if (b->o->core) {
+        subscribe_core(b);
+        return NULL;
+    }
     kvStore *kv = NULL;
     kvWatcher *w = NULL;
     bool said = false;
@@ -427,13 +469,10 @@ static void *subscribe_one(void *arg)
             natsStatus s = bridge_bucket(b->js, b->o->bucket, false, &kv);
             if (s != NATS_OK) {
                 kv = NULL;
+                char buf[160];
                 if (!said)
-                    bridge_log("subscribe: bucket %s: %s; waiting for it%s",
-                               b->o->bucket, natsStatus_GetText(s),
-                               s == NATS_NOT_FOUND
-                               ? " (a publisher makes it)"
-                               : " (does the server run JetStream: "
-                               "nats-server -js?)");
+                    bridge_log("subscribe: bucket %s: %s; waiting for it",
+                               b->o->bucket, bucket_why(s, buf, sizeof buf));
                 said = true;
                 sleep_ns(250000000);
                 continue;
@@ -470,7 +509,8 @@ static void *subscribe_one(void *arg)
         if (e == NULL) /* the end of the initial values */
             continue;
         if (kvEntry_Operation(e) == kvOp_Put)
-            apply(b, e);
+            apply(b, kvEntry_Key(e), kvEntry_Value(e),
+                  (size_t)kvEntry_ValueLen(e));
         kvEntry_Destroy(e);
     }
     kvWatcher_Destroy(w);
@@ -486,10 +526,12 @@ int bridge_subscribe(const struct bridge_opts *o)
     natsStatus s = bridge_connect(o, &nc, &js);
     if (s != NATS_OK)
         return EXIT_CONNECT;
-    bridge_log("mirroring key%s %s%s of bucket %s into local segments %s"
+    bridge_log("mirroring key%s %s%s of %s %s into local segments %s"
                "KEY; stale after %.0f s without a word", o->nnames == 1 ? "" :
-               "s", o->names[0], o->nnames > 1 ? " ..." : "", o->bucket,
-               o->prefix ? o->prefix : "", o->stale_after_ns / 1e9);
+               "s", o->names[0], o->nnames > 1 ? " ..." : "",
+               o->core ? "core NATS subjects (--core) of" : "bucket",
+               o->bucket, o->prefix ? o->prefix : "",
+               o->stale_after_ns / 1e9);
     struct sub *b = calloc((size_t)o->nnames, sizeof *b);
     pthread_t *t = calloc((size_t)o->nnames, sizeof *t);
     _Atomic uint64_t used = 0;
