@@ -70,7 +70,7 @@ export SEQSHM_TEST_RUN ?= $(shell od -An -N4 -tx4 /dev/urandom | tr -d ' ')
 .PHONY: all test test-run demo bench bench-deps bench-smoke install uninstall clean \
         deps check-clang models transcripts readme-transcripts bench-refresh stress tsan examples run-examples tool-test fuzz \
         fuzz-corpus soak valgrind python-test bench-python bridge bridge-skipped \
-        bridge-test bench-bridge test-arm64 test-windows test-arm64-run test-windows-run fuzz-run \
+        bridge-test serve-test bench-bridge test-arm64 test-windows test-arm64-run test-windows-run fuzz-run \
         bench-run bench-smoke-run bench-python-run bench-bridge-run figures snippets \
         record-runs
 all: build/rel/libseqshm.a build/rel/libseqshm.so build/rel/seqshm examples bridge $(PYMOD)
@@ -158,10 +158,31 @@ fuzz-run: build/fuzz/fuzz_open
 # the tool: main.c and its commands, and one host file per platform
 TOOL_SRC := tools/main.c tools/common.c tools/inspect.c tools/manage.c \
             tools/follow.c tools/fields.c
-build/rel/seqshm: $(TOOL_SRC) tools/host_posix.c tools/tool.h $(PUBHDR) build/rel/libseqshm.a
+# seqshm serve (tools/serve/) needs libwebsockets (libwebsockets-dev); without
+# it the tool is built with tools/serve_none.c, which says what to install.
+HAVE_LWS := $(shell pkg-config --exists libwebsockets 2>/dev/null && echo 1)
+ifeq ($(HAVE_LWS),1)
+SERVE_SRC  := $(wildcard tools/serve/*.c) build/serve/page.c
+SERVE_LIBS := $(shell pkg-config --libs libwebsockets)
+else
+SERVE_SRC  := tools/serve_none.c
+endif
+build/serve/page.c: tools/serve/page.html
+	@mkdir -p $(@D)
+	@echo "  GEN     $@"
+	$(Q){ echo '/* made from tools/serve/page.html by make */'; \
+	  echo '#include <stddef.h>'; \
+	  echo 'extern const char serve_page[];'; \
+	  echo 'extern const size_t serve_page_len;'; \
+	  echo 'const char serve_page[] = {'; \
+	  od -An -v -tu1 $< | sed 's/\([0-9][0-9]*\)/\1,/g'; \
+	  echo '0};'; \
+	  echo 'const size_t serve_page_len = sizeof serve_page - 1;'; } >$@
+build/rel/seqshm: $(TOOL_SRC) $(SERVE_SRC) tools/host_posix.c tools/tool.h \
+                  $(wildcard tools/serve/*.h) $(PUBHDR) build/rel/libseqshm.a
 	@echo "  LD      $@"
-	$(Q)$(CC) $(CPPFLAGS) $(CSTD) $(WARN) -O2 $(TOOL_SRC) tools/host_posix.c \
-	    build/rel/libseqshm.a -o $@ $(LDLIBS)
+	$(Q)$(CC) $(CPPFLAGS) $(CSTD) $(WARN) -O2 $(TOOL_SRC) $(SERVE_SRC) \
+	    tools/host_posix.c build/rel/libseqshm.a -o $@ $(SERVE_LIBS) $(LDLIBS)
 
 # ------------------------------------------------------------------- arm64
 # make test-arm64: the library, the torn-read stress, the kill test and the
@@ -228,8 +249,8 @@ build/win/wintests.exe: tests/win/wintests.c tests/win/ptest_runner.c \
 build/win/seqshm.exe: $(TOOL_SRC) tools/host_win32.c tools/tool.h $(PUBHDR) \
                       build/win/libseqshm.a
 	@echo "  LD      $@"
-	$(Q)$(WIN_CC) -Iinclude $(CSTD) $(WARN) -O2 $(TOOL_SRC) tools/host_win32.c \
-	    build/win/libseqshm.a -o $@ -static -lpthread
+	$(Q)$(WIN_CC) -Iinclude $(CSTD) $(WARN) -O2 $(TOOL_SRC) tools/serve_none.c \
+	    tools/host_win32.c build/win/libseqshm.a -o $@ -static -lpthread
 test-windows:
 	@sh scripts/deps.sh windows
 	@$(MAKE) --no-print-directory test-windows-run
@@ -237,6 +258,20 @@ test-windows-run: build/win/wintests.exe build/win/seqshm.exe
 	@sh tests/checks/check-archive.sh build/win/libseqshm.a x86_64-w64-mingw32-nm \
 	    $(WIN_CC) "-static -lpthread"
 	WINEDEBUG=-all $(WINE) build/win/wintests.exe
+
+# ------------------------------------------------------------------- serve
+# seqshm serve and record --mcap checked with the real clients (Node.js:
+# @foxglove/ws-protocol, @mcap/core, pinned in tests/serve/package-lock.json)
+# and the page in headless Chromium.
+build/serve/writer: tests/serve/writer.c $(PUBHDR) build/rel/libseqshm.a
+	@mkdir -p $(@D)
+	@echo "  LD      $@"
+	$(Q)$(CC) $(CPPFLAGS) $(CSTD) $(WARN) -O2 $< build/rel/libseqshm.a -o $@ $(LDLIBS)
+tests/serve/node_modules/.package-lock.json: tests/serve/package-lock.json
+	cd tests/serve && npm ci --no-audit --no-fund --loglevel=error
+serve-test: build/rel/seqshm build/serve/writer tests/serve/node_modules/.package-lock.json
+	cd tests/serve && node --test serve.test.js
+	@sh tests/checks/shm-clean-check.sh
 
 # ------------------------------------------------------------------ bridge
 # seqshm-bridge (tools/bridge/) needs the NATS C client (libnats-dev); make
@@ -334,7 +369,7 @@ test:
 
 # Criterion under ASan+UBSan runs the same suite as the plain build.
 test-run: models stress tsan run-examples tool-test transcripts figures snippets \
-          valgrind python-test bridge-test
+          valgrind python-test bridge-test serve-test
 	sh tests/checks/skips-visible.sh build/fault/unit --jobs 2
 	build/fault/unit_hpp --jobs 2
 	build/clang/unit_hpp --jobs 2

@@ -2,13 +2,14 @@
 # Installs what a make target needs, with the system package manager where
 # it can (one apt-get run, without recommends, quietly); otherwise says
 # exactly what to install. Quiet when all is present.
-#   scripts/deps.sh [test|bench|arm64|windows|python|bridge ...]
+#   scripts/deps.sh [test|bench|arm64|windows|python|bridge|serve ...]
 # test (the default, what `make test` needs): Criterion (the unit tests),
 #   g++ (the C++ wrapper and examples), clang with its sanitizer runtimes
 #   (the ThreadSanitizer build, the clang warning check, clang++ for the
 #   wrapper, libFuzzer), pkg-config, strace (counts the system calls of
 #   writes), valgrind (memcheck over the suite), spin (model checking of the
-#   wait and claim protocols), and everything of `python` and `bridge`.
+#   wait and claim protocols), and everything of `python`, `bridge` and
+#   `serve`.
 # python: the system Python with pytest, NumPy and matplotlib, its headers,
 #   venv, setuptools and wheel (pip install ./python), and mypy.
 # bridge: the NATS C client and nats-server (seqshm-bridge and its tests),
@@ -53,6 +54,18 @@ deps_bridge() {
     python_module pytest python3-pytest
 }
 
+# serve: libwebsockets (seqshm serve) and libzstd (record --mcap --zstd);
+#   for their tests Node.js with npm (the Foxglove and MCAP clients, pinned
+#   in tests/serve/package-lock.json) and Chromium (the page, headless).
+deps_serve() {
+    command -v pkg-config >/dev/null 2>&1 || need pkg-config
+    pkg-config --exists libwebsockets 2>/dev/null || need libwebsockets-dev
+    pkg-config --exists libzstd 2>/dev/null || need libzstd-dev
+    command -v node >/dev/null 2>&1 || need nodejs
+    command -v npm >/dev/null 2>&1 || need npm
+    command -v chromium >/dev/null 2>&1 || need chromium
+}
+
 deps_test() {
     printf '#include <criterion/criterion.h>\nTest(a, b) {}\n' |
         ${CC:-cc} -x c - -o /dev/null -lcriterion >/dev/null 2>&1 ||
@@ -70,6 +83,7 @@ deps_test() {
     command -v spin >/dev/null 2>&1 || need spin
     deps_bridge
     deps_python
+    deps_serve
 }
 
 deps_bench() {
@@ -98,8 +112,8 @@ deps_windows() {
 [ $# -gt 0 ] || set -- test
 for set in "$@"; do
     case $set in
-        test|bench|arm64|windows|python|bridge) "deps_$set" ;;
-        *) echo "seqshm: deps.sh: unknown set '$set' (test bench arm64 windows python bridge)" >&2
+        test|bench|arm64|windows|python|bridge|serve) "deps_$set" ;;
+        *) echo "seqshm: deps.sh: unknown set '$set' (test bench arm64 windows python bridge serve)" >&2
            exit 2 ;;
     esac
 done

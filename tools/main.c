@@ -9,6 +9,7 @@
  *   seqshm tail NAME [--format ...] [--count N] [--json]
  *   seqshm record NAME FILE [--count N]
  *   seqshm replay FILE NAME [--speed X]
+ *   seqshm serve [PATTERN...] [--port N] [--bind ADDR] [--max-rate HZ]
  *   seqshm create NAME [SIZE] [--double-buffer|--mutex|--slots N]
  *                 [--schema TEXT] [--mode MODE] [--persist]
  *   seqshm write NAME            (the payload from standard input)
@@ -93,6 +94,18 @@ static const char *const help_text[][2] = {
                "Write the versions of a recording to NAME (created, with the "
                "recorded size,\nslots and type tag, if absent) at the recorded "
                "pace times X (default 1;\n0: as fast as possible).\n"},
+    {"serve", "usage: seqshm serve [PATTERN...] [--port N] [--bind ADDR] "
+              "[--max-rate HZ]\n"
+              "Serve every segment with a schema (or those whose names match "
+              "a PATTERN,\nsuch as 'robot-*') to Foxglove and other "
+              "foxglove.websocket.v1 clients at\nws://ADDR:N, and a page that "
+              "plots them at http://ADDR:N/ (default\n127.0.0.1:8765: other "
+              "hosts only with --bind 0.0.0.0 or an address of\nthis host). "
+              "Each channel is a segment (topic = name, JSON messages, a JSON\n"
+              "Schema from its schema), found and taken away as segments come "
+              "and go; every\nversion is sent, or at most HZ a second per "
+              "channel with --max-rate (the latest\nalways). Segments are "
+              "opened read-only: serving never writes to one.\n"},
     {"create", "usage: seqshm create NAME [SIZE] [--double-buffer|--mutex|"
                "--slots N]\n       [--schema TEXT] [--mode MODE] [--persist]\n"
                "Create a segment of SIZE payload bytes (mode MODE, octal, "
@@ -130,6 +143,7 @@ static int main_help(FILE *f)
                "  tail     print every version as it comes\n"
                "  record   append every version to a file\n"
                "  replay   write a recording back at its pace\n"
+               "  serve    serve segments to Foxglove and a browser page\n"
                "  create   create a segment\n"
                "  write    publish standard input as the payload\n"
                "  rm       remove a segment\n\n"
@@ -148,6 +162,60 @@ static bool parse_size(const char *s, size_t *out)
         return false;
     *out = (size_t)v;
     return true;
+}
+
+/* serve's arguments: patterns and its own options */
+static int main_serve(int argc, char **argv, const char *help)
+{
+    const char **patterns = calloc((size_t)argc, sizeof *patterns);
+    int n = 0, port = 8765, rc;
+    const char *bind = "127.0.0.1";
+    double rate = 0;
+    if (patterns == NULL)
+        return 1;
+    for (int i = 2; i < argc; i++) {
+        const char *a = argv[i], *val = i + 1 < argc ? argv[i + 1] : NULL;
+        char *end = NULL;
+        if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
+            fputs(help, stdout);
+            free(patterns);
+            return 0;
+        } else if (!strcmp(a, "--port")) {
+            long v = val ? strtol(val, &end, 10) : -1;
+            if (val == NULL || *end != '\0' || v < 1 || v > 65535) {
+                free(patterns);
+                return usage_error("serve", "--port takes 1 to 65535");
+            }
+            port = (int)v;
+            i++;
+        } else if (!strcmp(a, "--bind")) {
+            if (val == NULL || val[0] == '\0') {
+                free(patterns);
+                return usage_error("serve", "--bind takes an address of this "
+                                            "host (0.0.0.0: every one)");
+            }
+            bind = val;
+            i++;
+        } else if (!strcmp(a, "--max-rate")) {
+            rate = val ? strtod(val, &end) : -1;
+            if (val == NULL || *end != '\0' || !(rate > 0) || rate > 1e6) {
+                free(patterns);
+                return usage_error("serve", "--max-rate takes messages per "
+                                            "second per channel, > 0");
+            }
+            i++;
+        } else if (a[0] == '-' && a[1] != '\0') {
+            char msg[160];
+            snprintf(msg, sizeof msg, "unknown option '%s'", a);
+            free(patterns);
+            return usage_error("serve", msg);
+        } else {
+            patterns[n++] = a;
+        }
+    }
+    rc = cmd_serve(patterns, n, port, bind, rate);
+    free(patterns);
+    return rc;
 }
 
 /* ----------------------------------------------------------------- main */
@@ -169,6 +237,9 @@ int main(int argc, char **argv)
         fprintf(stderr, "seqshm: unknown command '%s'\n", cmd);
         return main_help(stderr);
     }
+
+    if (!strcmp(cmd, "serve"))
+        return main_serve(argc, argv, help);
 
     /* options anywhere after the command; the rest are operands */
     bool json = false, persist = false, force = false;

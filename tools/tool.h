@@ -1,6 +1,7 @@
 /* tool.h - what the seqshm tool's files share: main.c reads the command
- * line; the commands live in inspect.c, manage.c and follow.c; common.c and
- * fields.c print; host_posix.c and host_win32.c ask the host. */
+ * line; the commands live in inspect.c, manage.c, follow.c and serve/
+ * (serve/serve.h); common.c and fields.c print; host_posix.c and
+ * host_win32.c ask the host. */
 #ifndef SEQSHM_TOOL_H
 #define SEQSHM_TOOL_H
 
@@ -9,6 +10,7 @@
 #include <signal.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
 
 /* AUTO: by field when the segment has a schema, else HEX */
 enum fmt { HEX, RAW, U8, I32, U64, F32, F64, FIELDS, AUTO };
@@ -49,6 +51,20 @@ extern const char host_pid_note[];
 bool host_owner(const char *name, unsigned *mode, char *user, size_t cap);
 void host_pause(void);
 
+/* fields.c: a growing text; failed once memory ran out (then it holds
+ * what came before) */
+struct text {
+    char *p;
+    size_t len, cap;
+    bool failed;
+};
+void text_add(struct text *t, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+void text_put(struct text *t, FILE *f); /* writes it, then frees it */
+void text_free(struct text *t);
+/* The bytes of p up to n or the first NUL as a JSON string. */
+void text_quoted(struct text *t, const unsigned char *p, size_t n);
+
 /* fields.c: payloads shown by the segment's schema */
 struct fields {
     seqshm_field *f;
@@ -62,6 +78,11 @@ void fields_free(struct fields *fs);
 void fields_print(const struct fields *fs, const unsigned char *p,
                   const char *sep);
 void fields_json(const struct fields *fs, const unsigned char *p);
+void fields_to_json(struct text *t, const struct fields *fs,
+                    const unsigned char *p);
+/* The JSON Schema (draft 2020-12) of fields_to_json's objects. */
+void fields_json_schema(struct text *t, const struct fields *fs,
+                        const char *title);
 void fields_table(const struct fields *fs);      /* info */
 void fields_table_json(const struct fields *fs); /* info --json */
 /* --format for this segment: AUTO resolved; false (said why) if FIELDS is
@@ -85,5 +106,9 @@ int cmd_rm(const char *name, bool force);
 int cmd_tail(const char *name, enum fmt f, long count, bool json);
 int cmd_record(const char *name, const char *file, long count);
 int cmd_replay(const char *file, const char *name, double speed);
+
+/* serve/server.c (serve_none.c where libwebsockets is missing) */
+int cmd_serve(const char *const *patterns, int npatterns, int port,
+              const char *bind, double max_rate);
 
 #endif
