@@ -442,12 +442,32 @@ static void bump_last(void *value, size_t size, void *ctx)
     ((unsigned char *)value)[size - 1]++;
 }
 
+/* One call of kind 0 (next), 1 (read_at) or 2 (update) with timeout;
+ * returns how long it took, and in *gave_up whether it timed out. */
+static long long timed_call(int kind, seqshm *w, unsigned char *mine,
+                            int64_t timeout, bool *gave_up)
+{
+    uint64_t cursor = 0, lost;
+    long long t0 = mono_ns();
+    int rc = kind == 0 ? seqshm_next(w, &cursor, mine, &lost, timeout)
+             : kind == 1 ? seqshm_read_at(w, seqshm_version(w) + 1, mine,
+                                          timeout)
+                         : seqshm_update(w, bump_last, NULL, timeout);
+    long long took = mono_ns() - t0;
+    cr_assert(rc == SEQSHM_OK || rc == SEQSHM_ETIMEDOUT ||
+                  (kind == 1 && rc == SEQSHM_EOVERWRITTEN),
+              "call %d: %d", kind, rc);
+    *gave_up = rc == SEQSHM_ETIMEDOUT;
+    return took;
+}
+
 /* Returns how many calls with a timeout gave up (SEQSHM_ETIMEDOUT): the
  * laps this case exercised. */
 static int lapped(size_t size, unsigned slots)
 {
     int gave_up = 0;
     enum { CALLS = 5 };
+    static const char *const kinds[] = {"next", "read_at", "update"};
     char name[64], tag[32];
     snprintf(tag, sizeof tag, "lap-%zu-%u", size, slots);
     seqshm *w = make(name, sizeof name, tag, size, 0, slots);
@@ -478,34 +498,22 @@ static int lapped(size_t size, unsigned slots)
         long long bound = timeouts[t] + (t == 0 ? 2 : 3) * copy_ns + 20 * MS;
         if (under_valgrind) /* every step slower but the copies measured */
             bound *= 10;
-        for (int i = 0; i < CALLS; i++) {
-            uint64_t cursor = 0, lost;
-            long long t0 = mono_ns();
-            int rc = seqshm_next(w, &cursor, mine, &lost, timeouts[t]);
-            long long took = mono_ns() - t0;
-            cr_assert(rc == SEQSHM_OK || rc == SEQSHM_ETIMEDOUT, "next: %d", rc);
-            gave_up += timeouts[t] > 0 && rc == SEQSHM_ETIMEDOUT;
-            cr_assert_lt(took, bound, "next, %zu B in %u slots, timeout %lld "
-                         "us, took %lld us (a copy: %lld us)", size, slots,
-                         (long long)timeouts[t] / 1000, took / 1000,
-                         copy_ns / 1000);
-            t0 = mono_ns();
-            rc = seqshm_read_at(w, seqshm_version(w) + 1, mine, timeouts[t]);
-            took = mono_ns() - t0;
-            cr_assert(rc == SEQSHM_OK || rc == SEQSHM_ETIMEDOUT ||
-                          rc == SEQSHM_EOVERWRITTEN, "read_at: %d", rc);
-            cr_assert_lt(took, bound, "read_at, %zu B in %u slots, timeout "
-                         "%lld us, took %lld us", size, slots,
-                         (long long)timeouts[t] / 1000, took / 1000);
-            t0 = mono_ns();
-            rc = seqshm_update(w, bump_last, NULL, timeouts[t]);
-            took = mono_ns() - t0;
-            cr_assert(rc == SEQSHM_OK || rc == SEQSHM_ETIMEDOUT, "update: %d",
-                      rc);
-            cr_assert_lt(took, bound, "update, %zu B in %u slots, timeout "
-                         "%lld us, took %lld us", size, slots,
-                         (long long)timeouts[t] / 1000, took / 1000);
-        }
+        for (int i = 0; i < CALLS; i++)
+            for (int kind = 0; kind < 3; kind++) {
+                bool gave;
+                long long took = timed_call(kind, w, mine, timeouts[t], &gave);
+                gave_up += kind == 0 && timeouts[t] > 0 && gave;
+                /* a call preempted past the bound (this machine is
+                   shared) is timed twice more; a timeout that does not
+                   hold overruns every time */
+                for (int again = 0; again < 2 && took >= bound; again++)
+                    took = timed_call(kind, w, mine, timeouts[t], &gave);
+                cr_assert_lt(took, bound, "%s, %zu B in %u slots, timeout "
+                             "%lld us, took %lld us (a copy: %lld us)",
+                             kinds[kind], size, slots,
+                             (long long)timeouts[t] / 1000, took / 1000,
+                             copy_ns / 1000);
+            }
     }
     unsetenv("SEQSHM_FAULT");
     kill(c, SIGKILL);
