@@ -157,7 +157,12 @@ fuzz-run: build/fuzz/fuzz_open
 # --------------------------------------------------------------------- tool
 # the tool: main.c and its commands, and one host file per platform
 TOOL_SRC := tools/main.c tools/common.c tools/inspect.c tools/manage.c \
-            tools/follow.c tools/fields.c
+            tools/follow.c tools/fields.c tools/mcap_cmd.c tools/mcap_write.c \
+            tools/mcap_read.c
+# record --mcap --zstd with libzstd (libzstd-dev), else uncompressed chunks
+HAVE_ZSTD := $(shell pkg-config --exists libzstd 2>/dev/null && echo 1)
+ZSTD_SRC  := $(if $(HAVE_ZSTD),tools/zstd_lib.c,tools/zstd_none.c)
+ZSTD_LIBS := $(if $(HAVE_ZSTD),$(shell pkg-config --libs libzstd))
 # seqshm serve (tools/serve/) needs libwebsockets (libwebsockets-dev); without
 # it the tool is built with tools/serve_none.c, which says what to install.
 HAVE_LWS := $(shell pkg-config --exists libwebsockets 2>/dev/null && echo 1)
@@ -178,11 +183,13 @@ build/serve/page.c: tools/serve/page.html
 	  od -An -v -tu1 $< | sed 's/\([0-9][0-9]*\)/\1,/g'; \
 	  echo '0};'; \
 	  echo 'const size_t serve_page_len = sizeof serve_page - 1;'; } >$@
-build/rel/seqshm: $(TOOL_SRC) $(SERVE_SRC) tools/host_posix.c tools/tool.h \
-                  $(wildcard tools/serve/*.h) $(PUBHDR) build/rel/libseqshm.a
+build/rel/seqshm: $(TOOL_SRC) $(SERVE_SRC) $(ZSTD_SRC) tools/host_posix.c \
+                  tools/tool.h tools/mcap.h $(wildcard tools/serve/*.h) $(PUBHDR) \
+                  build/rel/libseqshm.a
 	@echo "  LD      $@"
 	$(Q)$(CC) $(CPPFLAGS) $(CSTD) $(WARN) -O2 $(TOOL_SRC) $(SERVE_SRC) \
-	    tools/host_posix.c build/rel/libseqshm.a -o $@ $(SERVE_LIBS) $(LDLIBS)
+	    $(ZSTD_SRC) tools/host_posix.c build/rel/libseqshm.a -o $@ \
+	    $(SERVE_LIBS) $(ZSTD_LIBS) $(LDLIBS)
 
 # ------------------------------------------------------------------- arm64
 # make test-arm64: the library, the torn-read stress, the kill test and the
@@ -246,11 +253,12 @@ build/win/wintests.exe: tests/win/wintests.c tests/win/ptest_runner.c \
 	$(Q)$(WIN_CC) -Iinclude $(CSTD) $(WARN) -O2 tests/win/wintests.c \
 	    tests/win/ptest_runner.c $(PORTABLE_TESTS) build/win/libseqshm.a \
 	    -o $@ -static -lpthread
-build/win/seqshm.exe: $(TOOL_SRC) tools/host_win32.c tools/tool.h $(PUBHDR) \
-                      build/win/libseqshm.a
+build/win/seqshm.exe: $(TOOL_SRC) tools/host_win32.c tools/tool.h tools/mcap.h \
+                      $(PUBHDR) build/win/libseqshm.a
 	@echo "  LD      $@"
 	$(Q)$(WIN_CC) -Iinclude $(CSTD) $(WARN) -O2 $(TOOL_SRC) tools/serve_none.c \
-	    tools/host_win32.c build/win/libseqshm.a -o $@ -static -lpthread
+	    tools/zstd_none.c tools/host_win32.c build/win/libseqshm.a -o $@ \
+	    -static -lpthread
 test-windows:
 	@sh scripts/deps.sh windows
 	@$(MAKE) --no-print-directory test-windows-run
@@ -270,7 +278,7 @@ build/serve/writer: tests/serve/writer.c $(PUBHDR) build/rel/libseqshm.a
 tests/serve/node_modules/.package-lock.json: tests/serve/package-lock.json
 	cd tests/serve && npm ci --no-audit --no-fund --loglevel=error
 serve-test: build/rel/seqshm build/serve/writer tests/serve/node_modules/.package-lock.json
-	cd tests/serve && node --test serve.test.js
+	cd tests/serve && node --test serve.test.js mcap.test.js
 	@sh tests/checks/shm-clean-check.sh
 
 # ------------------------------------------------------------------ bridge

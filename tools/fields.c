@@ -4,7 +4,9 @@
  * text) so the same JSON goes to a terminal, a WebSocket or a file. */
 #include "tool.h"
 
+#include <errno.h>
 #include <inttypes.h>
+#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -248,4 +250,194 @@ void fields_table_json(const struct fields *fs)
                f->array ? "true" : "false", f->offset);
     }
     putchar(']');
+}
+
+/* ------------------------------------------- JSON back into a payload */
+
+struct json_in {
+    const char *p, *end;
+    const char *why;
+};
+
+static void skip_space(struct json_in *j)
+{
+    while (j->p < j->end && (*j->p == ' ' || *j->p == '\t' || *j->p == '\n' ||
+                             *j->p == '\r'))
+        j->p++;
+}
+
+static bool expect(struct json_in *j, char c)
+{
+    skip_space(j);
+    if (j->p < j->end && *j->p == c) {
+        j->p++;
+        return true;
+    }
+    return false;
+}
+
+/* A JSON string into out (at most cap bytes, NUL-padded): \uXXXX only
+ * for bytes (as text_quoted writes them). */
+static bool json_string(struct json_in *j, char *out, size_t cap, size_t *n)
+{
+    *n = 0;
+    if (!expect(j, '"'))
+        return false;
+    while (j->p < j->end && *j->p != '"') {
+        unsigned c = (unsigned char)*j->p++;
+        if (c == '\\') {
+            if (j->p >= j->end)
+                return false;
+            char e = *j->p++;
+            if (e == '\0')
+                return false;
+            const char *map = strchr("\"\"\\\\//b\bf\fn\nr\rt\t", e);
+            if (e == 'u') {
+                unsigned v = 0;
+                for (int i = 0; i < 4; i++) {
+                    if (j->p >= j->end)
+                        return false;
+                    char h = *j->p++;
+                    v = v * 16 + (unsigned)(h >= '0' && h <= '9' ? h - '0'
+                                            : h >= 'a' && h <= 'f' ? h - 'a' + 10
+                                            : h >= 'A' && h <= 'F' ? h - 'A' + 10
+                                                                   : 999);
+                }
+                if (v > 255)
+                    return false;
+                c = v;
+            } else if (map != NULL && (map - "\"\"\\\\//b\bf\fn\nr\rt\t") % 2 == 0) {
+                c = (unsigned char)map[1];
+            } else {
+                return false;
+            }
+        }
+        if (*n >= cap)
+            return false;
+        out[(*n)++] = (char)c;
+    }
+    return j->p < j->end && *j->p++ == '"';
+}
+
+/* One number or literal of field f into p. */
+static bool json_scalar(struct json_in *j, const seqshm_field *f,
+                        unsigned char *p)
+{
+    skip_space(j);
+    char tok[64];
+    size_t n = 0;
+    while (j->p + n < j->end && n < sizeof tok - 1 &&
+           strchr("+-0123456789.eEtrufalsn", j->p[n]) != NULL)
+        n++;
+    memcpy(tok, j->p, n);
+    tok[n] = '\0';
+    j->p += n;
+    union {
+        int8_t i8; uint8_t u8; int16_t i16; uint16_t u16; int32_t i32;
+        uint32_t u32; int64_t i64; uint64_t u64; float f32; double f64;
+    } v;
+    char *end = tok;
+    errno = 0;
+    switch (f->type) {
+    case SEQSHM_BOOL:
+        if (strcmp(tok, "true") != 0 && strcmp(tok, "false") != 0)
+            return false;
+        v.u8 = tok[0] == 't';
+        break;
+    case SEQSHM_F32:
+    case SEQSHM_F64: {
+        double d = strcmp(tok, "null") == 0 ? (double)NAN : strtod(tok, &end);
+        if (strcmp(tok, "null") != 0 && (*end != '\0' || n == 0))
+            return false;
+        if (f->type == SEQSHM_F32)
+            v.f32 = (float)d;
+        else
+            v.f64 = d;
+        break;
+    }
+    case SEQSHM_U8: case SEQSHM_U16: case SEQSHM_U32: case SEQSHM_U64: {
+        unsigned long long u = strtoull(tok, &end, 10);
+        uint64_t max = f->size == 8 ? UINT64_MAX
+                                    : ((uint64_t)1 << (8 * f->size)) - 1;
+        if (n == 0 || *end != '\0' || errno != 0 || tok[0] == '-' || u > max)
+            return false;
+        v.u64 = 0;
+        if (f->size == 1) v.u8 = (uint8_t)u;
+        else if (f->size == 2) v.u16 = (uint16_t)u;
+        else if (f->size == 4) v.u32 = (uint32_t)u;
+        else v.u64 = u;
+        break;
+    }
+    default: { /* signed */
+        long long s = strtoll(tok, &end, 10);
+        int64_t lo = f->size == 8 ? INT64_MIN
+                                  : -((int64_t)1 << (8 * f->size - 1));
+        int64_t hi = f->size == 8 ? INT64_MAX
+                                  : ((int64_t)1 << (8 * f->size - 1)) - 1;
+        if (n == 0 || *end != '\0' || errno != 0 || s < lo || s > hi)
+            return false;
+        if (f->size == 1) v.i8 = (int8_t)s;
+        else if (f->size == 2) v.i16 = (int16_t)s;
+        else if (f->size == 4) v.i32 = (int32_t)s;
+        else v.i64 = s;
+        break;
+    }
+    }
+    memcpy(p, &v, f->size);
+    return true;
+}
+
+bool fields_from_json(const struct fields *fs, const char *json, size_t len,
+                      unsigned char *p, size_t size, const char **why)
+{
+    struct json_in j = {json, json + len, NULL};
+    bool *seen = calloc(fs->n ? fs->n : 1, sizeof *seen);
+    memset(p, 0, size);
+    *why = "not a JSON object";
+    if (seen == NULL || !expect(&j, '{'))
+        goto bad;
+    for (size_t k = 0; k < fs->n; k++) {
+        char name[SEQSHM_FIELD_NAME_MAX + 1];
+        size_t n;
+        if ((k > 0 && !expect(&j, ',')) ||
+            !json_string(&j, name, sizeof name - 1, &n) || !expect(&j, ':'))
+            goto bad;
+        name[n] = '\0';
+        const seqshm_field *f = NULL;
+        for (size_t i = 0; i < fs->n && f == NULL; i++)
+            if (strcmp(fs->f[i].name, name) == 0 && !seen[i]) {
+                f = &fs->f[i];
+                seen[i] = true;
+            }
+        *why = "a name that is no field of the schema, or one given twice";
+        if (f == NULL)
+            goto bad;
+        *why = "a value out of its field's range or type";
+        if (f->type == SEQSHM_CHAR) {
+            if (!json_string(&j, (char *)p + f->offset, f->count, &n))
+                goto bad;
+        } else if (f->array) {
+            if (!expect(&j, '['))
+                goto bad;
+            for (size_t i = 0; i < f->count; i++)
+                if ((i > 0 && !expect(&j, ',')) ||
+                    !json_scalar(&j, f, p + f->offset + i * f->size))
+                    goto bad;
+            if (!expect(&j, ']'))
+                goto bad;
+        } else if (!json_scalar(&j, f, p + f->offset)) {
+            goto bad;
+        }
+    }
+    *why = "not every field, or more than the fields";
+    if (!expect(&j, '}'))
+        goto bad;
+    skip_space(&j);
+    if (j.p != j.end)
+        goto bad;
+    free(seen);
+    return true;
+bad:
+    free(seen);
+    return false;
 }

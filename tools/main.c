@@ -8,7 +8,9 @@
  *   seqshm watch NAME [--count N] [--interval MS]
  *   seqshm tail NAME [--format ...] [--count N] [--json]
  *   seqshm record NAME FILE [--count N]
+ *   seqshm record --mcap FILE NAME... [--count N] [--zstd]   (mcap_cmd.c)
  *   seqshm replay FILE NAME [--speed X]
+ *   seqshm replay FILE.mcap [TOPIC...] [--prefix P] [--speed X]
  *   seqshm serve [PATTERN...] [--port N] [--bind ADDR] [--max-rate HZ]
  *   seqshm create NAME [SIZE] [--double-buffer|--mutex|--slots N]
  *                 [--schema TEXT] [--mode MODE] [--persist]
@@ -19,6 +21,7 @@
  * usage. Everything here goes through the public API, but for the magic
  * number, which `ls` reads to skip other programs' objects without opening
  * them. */
+#include "mcap.h"
 #include "tool.h"
 
 #include <ctype.h>
@@ -87,13 +90,24 @@ static const char *const help_text[][2] = {
              "keeps, the line says how many versions\nit lost. --json: one "
              "JSON object per line.\n"},
     {"record", "usage: seqshm record NAME FILE [--count N]\n"
+               "       seqshm record --mcap FILE NAME... [--count N] [--zstd]\n"
                "Append every version to FILE, with its version, receive time "
                "and lost count,\nuntil Ctrl-C or N versions (format: "
-               "tools/follow.c and the man page).\n"},
+               "tools/follow.c and the man page).\n"
+               "With --mcap, record segments with a schema into an MCAP file "
+               "(Foxglove, the\nmcap tool and ROS 2 read it): a channel per "
+               "segment, JSON messages, the\nversion as the sequence, the "
+               "read time as log and publish time, an index and\na summary; "
+               "--zstd compresses its chunks. Versions lost (the recorder "
+               "lapped)\nare counted in the file's metadata and said.\n"},
     {"replay", "usage: seqshm replay FILE NAME [--speed X]\n"
+               "       seqshm replay FILE.mcap [TOPIC...] [--prefix P] "
+               "[--speed X]\n"
                "Write the versions of a recording to NAME (created, with the "
                "recorded size,\nslots and type tag, if absent) at the recorded "
-               "pace times X (default 1;\n0: as fast as possible).\n"},
+               "pace times X (default 1;\n0: as fast as possible). An MCAP "
+               "file made by record --mcap goes back into\nits segments "
+               "(P + topic; every topic, or those named).\n"},
     {"serve", "usage: seqshm serve [PATTERN...] [--port N] [--bind ADDR] "
               "[--max-rate HZ]\n"
               "Serve every segment with a schema (or those whose names match "
@@ -240,6 +254,22 @@ int main(int argc, char **argv)
 
     if (!strcmp(cmd, "serve"))
         return main_serve(argc, argv, help);
+    for (int i = 2; i < argc; i++) { /* MCAP: its own arguments */
+        if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h"))
+            break;
+        if (!strcmp(cmd, "record") && !strcmp(argv[i], "--mcap"))
+            return cmd_mcap(cmd, argc, argv);
+        if (!strcmp(cmd, "replay") && (!strcmp(argv[i], "--speed") ||
+                                       !strcmp(argv[i], "--prefix"))) {
+            i++;
+            continue;
+        }
+        if (!strcmp(cmd, "replay") && argv[i][0] != '-') {
+            if (mcap_is(argv[i]))
+                return cmd_mcap(cmd, argc, argv);
+            break;
+        }
+    }
 
     /* options anywhere after the command; the rest are operands */
     bool json = false, persist = false, force = false;

@@ -1,7 +1,7 @@
 /* tool.h - what the seqshm tool's files share: main.c reads the command
- * line; the commands live in inspect.c, manage.c, follow.c and serve/
- * (serve/serve.h); common.c and fields.c print; host_posix.c and
- * host_win32.c ask the host. */
+ * line; the commands live in inspect.c, manage.c, follow.c, mcap_cmd.c
+ * (mcap.h) and serve/ (serve/serve.h); common.c and fields.c print;
+ * host_posix.c and host_win32.c ask the host. */
 #ifndef SEQSHM_TOOL_H
 #define SEQSHM_TOOL_H
 
@@ -58,8 +58,13 @@ struct text {
     size_t len, cap;
     bool failed;
 };
+#ifdef __MINGW_PRINTF_FORMAT /* mingw-w64: its C99 printf, not msvcrt's */
+#define TEXT_FORMAT __MINGW_PRINTF_FORMAT
+#else
+#define TEXT_FORMAT printf
+#endif
 void text_add(struct text *t, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
+    __attribute__((format(TEXT_FORMAT, 2, 3)));
 void text_put(struct text *t, FILE *f); /* writes it, then frees it */
 void text_free(struct text *t);
 /* The bytes of p up to n or the first NUL as a JSON string. */
@@ -80,6 +85,11 @@ void fields_print(const struct fields *fs, const unsigned char *p,
 void fields_json(const struct fields *fs, const unsigned char *p);
 void fields_to_json(struct text *t, const struct fields *fs,
                     const unsigned char *p);
+/* The payload (size bytes) of a JSON object as fields_to_json writes it:
+ * every field once, in any order, each value in its type's range (null
+ * for a float is NaN); false with why set otherwise. */
+bool fields_from_json(const struct fields *fs, const char *json, size_t len,
+                      unsigned char *p, size_t size, const char **why);
 /* The JSON Schema (draft 2020-12) of fields_to_json's objects. */
 void fields_json_schema(struct text *t, const struct fields *fs,
                         const char *title);
@@ -106,6 +116,10 @@ int cmd_rm(const char *name, bool force);
 int cmd_tail(const char *name, enum fmt f, long count, bool json);
 int cmd_record(const char *name, const char *file, long count);
 int cmd_replay(const char *file, const char *name, double speed);
+
+/* mcap_cmd.c: record --mcap and replay of an MCAP file, from the command
+ * line's arguments */
+int cmd_mcap(const char *cmd, int argc, char **argv);
 
 /* serve/server.c (serve_none.c where libwebsockets is missing) */
 int cmd_serve(const char *const *patterns, int npatterns, int port,
