@@ -12,7 +12,8 @@
  *             second, as a dashboard would: it skips versions, never blocks
  *             the writer, and never sees a torn frame.
  *
- * Runs for about six seconds and exits. Needs nothing but the library. */
+ * Runs for about six seconds (--seconds N: N) and exits. Needs nothing but
+ * the library. */
 #include "seqshm.h"
 
 #include <inttypes.h>
@@ -26,10 +27,9 @@
 #include <time.h>
 #include <unistd.h>
 
-#define RUN_SECONDS 6
+#define RUN_SECONDS 6 /* unless --seconds says otherwise */
 #define RATE_HZ 10000
 #define SLOTS 64       /* frames the segment keeps: 6.4 ms at 10 kHz */
-#define SLOW_FROM 5    /* the follower's second from which it is slow */
 
 struct sensor_frame {
     uint64_t stamp_ns;   /* CLOCK_MONOTONIC when the frame was made */
@@ -105,6 +105,9 @@ static int follower(const char *name, uint64_t end)
     uint64_t cursor = seqshm_version(shm), n = 0, lost = 0, gap;
     uint64_t tick = now_ns() + 1000000000u;
     int second = 1;
+    /* slow on purpose from its second N - 1 on (its last two seconds, as
+       it counts them) */
+    int slow_from = (int)((end - now_ns() + 500000000u) / 1000000000u) - 1;
     while (now_ns() < end) {
         int st = seqshm_next(shm, &cursor, &f, &gap, 200000000);
         if (st != SEQSHM_OK)
@@ -113,7 +116,7 @@ static int follower(const char *name, uint64_t end)
         lost += gap;
         if (n < sizeof stale / sizeof stale[0])
             stale[n++] = t - f.stamp_ns;
-        if (second >= SLOW_FROM) { /* on purpose: 1 ms a frame */
+        if (second >= slow_from) { /* on purpose: 1 ms a frame */
             struct timespec ms = {0, 1000000};
             nanosleep(&ms, NULL);
         }
@@ -123,7 +126,7 @@ static int follower(const char *name, uint64_t end)
                    "  staleness p50 %7.1f us  p99 %7.1f us%s\n",
                    second, n, lost, stale[n / 2] / 1e3,
                    stale[n * 99 / 100] / 1e3,
-                   second >= SLOW_FROM ? "  (slowed to 1 ms a frame)" : "");
+                   second >= slow_from ? "  (slowed to 1 ms a frame)" : "");
             fflush(stdout);
             second++;
             n = lost = 0;
@@ -169,17 +172,20 @@ static int sampler(const char *name, uint64_t end)
 
 int main(int argc, char **argv)
 {
-    if (argc > 1) {
+    int seconds = RUN_SECONDS;
+    if (argc == 3 && strcmp(argv[1], "--seconds") == 0 && atoi(argv[2]) >= 2 &&
+        atoi(argv[2]) <= 86400) {
+        seconds = atoi(argv[2]);
+    } else if (argc > 1) {
         bool help = strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0;
         fprintf(help ? stdout : stderr,
-                "%susage: demo\n"
+                "%susage: demo [--seconds N]\n"
                 "Publishes an 80-byte sensor frame at %d Hz into a segment of "
-                "%d slots for %d s,\nwith a follower that consumes every "
-                "frame and a sampler that reads the latest\nten times a "
-                "second (see the top of examples/demo.c). It takes no "
-                "options.\n",
-                help ? "" : "demo: no options are taken\n", RATE_HZ, SLOTS,
-                RUN_SECONDS);
+                "%d slots for N s\n(default %d), with a follower that consumes "
+                "every frame and a sampler that reads\nthe latest ten times a "
+                "second (see the top of examples/demo.c).\n",
+                help ? "" : "demo: the only option is --seconds N (2 to "
+                            "86400)\n", RATE_HZ, SLOTS, RUN_SECONDS);
         return help ? 0 : 2;
     }
     char name[64];
@@ -196,9 +202,9 @@ int main(int argc, char **argv)
     }
     printf("seqshm demo: segment /%s, %zu-byte frames at %d Hz, %u slots, "
            "%d s\n", name, seqshm_size(shm), RATE_HZ, seqshm_slots(shm),
-           RUN_SECONDS);
+           seconds);
     fflush(stdout);
-    uint64_t end = now_ns() + RUN_SECONDS * 1000000000ull;
+    uint64_t end = now_ns() + (uint64_t)seconds * 1000000000ull;
     int (*roles[3])(const char *, uint64_t) = {follower, sampler, writer};
     pid_t kids[3];
     for (int i = 0; i < 3; i++) {
