@@ -70,7 +70,7 @@ export SEQSHM_TEST_RUN ?= $(shell od -An -N4 -tx4 /dev/urandom | tr -d ' ')
 .PHONY: all test test-run demo bench bench-deps bench-smoke install uninstall clean \
         deps check-clang models transcripts readme-transcripts bench-refresh stress tsan examples run-examples tool-test fuzz \
         fuzz-corpus soak valgrind python-test bench-python bridge bridge-skipped \
-        bridge-test serve-test screenshot bench-bridge test-arm64 test-windows test-arm64-run test-windows-run fuzz-run \
+        bridge-test serve-test screenshot bench-serve bench-serve-run bench-bridge test-arm64 test-windows test-arm64-run test-windows-run fuzz-run \
         bench-run bench-smoke-run bench-python-run bench-bridge-run figures snippets \
         record-runs
 all: build/rel/libseqshm.a build/rel/libseqshm.so build/rel/seqshm examples bridge $(PYMOD)
@@ -279,6 +279,20 @@ tests/serve/node_modules/.package-lock.json: tests/serve/package-lock.json
 	cd tests/serve && npm ci --no-audit --no-fund --loglevel=error
 serve-test: build/rel/seqshm build/serve/writer tests/serve/node_modules/.package-lock.json
 	cd tests/serve && node --test serve.test.js mcap.test.js page.test.js
+	@sh tests/checks/shm-clean-check.sh
+# the ends make bench-serve puts around seqshm serve (a writer, and the
+# libwebsockets floor); tests/serve/bench.js measures
+build/serve/serve_bench: tests/serve/serve_bench.c $(PUBHDR) build/rel/libseqshm.a
+	@mkdir -p $(@D)
+	@echo "  LD      $@"
+	$(Q)$(CC) $(CPPFLAGS) $(CSTD) $(WARN) -O2 $< build/rel/libseqshm.a -o $@ \
+	    $(SERVE_LIBS) $(LDLIBS)
+bench-serve:
+	@sh scripts/deps.sh serve
+	@$(MAKE) --no-print-directory bench-serve-run
+bench-serve-run: build/rel/seqshm build/serve/serve_bench tests/serve/node_modules/.package-lock.json
+	@mkdir -p $(BENCH_OUT)
+	cd tests/serve && node bench.js | tee $(abspath $(BENCH_OUT))/serve.txt
 	@sh tests/checks/shm-clean-check.sh
 # the README's picture of the page (docs/serve.png), from the demo
 screenshot: build/rel/seqshm build/rel/demo tests/serve/node_modules/.package-lock.json

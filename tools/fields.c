@@ -14,13 +14,22 @@
 
 void text_add(struct text *t, const char *fmt, ...)
 {
-    va_list ap;
-    va_start(ap, fmt);
-    int n = vsnprintf(NULL, 0, fmt, ap);
-    va_end(ap);
-    if (n < 0 || t->failed)
+    if (t->failed)
         return;
-    if (t->len + (size_t)n + 1 > t->cap) {
+    for (;;) { /* formatted once where it fits, twice where it grows */
+        size_t room = t->cap - t->len;
+        va_list ap;
+        va_start(ap, fmt);
+        int n = vsnprintf(t->p != NULL ? t->p + t->len : NULL, room, fmt, ap);
+        va_end(ap);
+        if (n < 0) {
+            t->failed = true;
+            return;
+        }
+        if ((size_t)n < room) {
+            t->len += (size_t)n;
+            return;
+        }
         size_t cap = t->cap ? t->cap : 256;
         while (t->len + (size_t)n + 1 > cap)
             cap *= 2;
@@ -32,10 +41,27 @@ void text_add(struct text *t, const char *fmt, ...)
         t->p = p;
         t->cap = cap;
     }
-    va_start(ap, fmt);
-    vsnprintf(t->p + t->len, t->cap - t->len, fmt, ap);
-    va_end(ap);
-    t->len += (size_t)n;
+}
+
+void text_raw(struct text *t, const char *s, size_t n)
+{
+    if (t->failed)
+        return;
+    if (t->len + n + 1 > t->cap) {
+        size_t cap = t->cap ? t->cap : 256;
+        while (t->len + n + 1 > cap)
+            cap *= 2;
+        char *p = realloc(t->p, cap);
+        if (p == NULL) {
+            t->failed = true;
+            return;
+        }
+        t->p = p;
+        t->cap = cap;
+    }
+    memcpy(t->p + t->len, s, n);
+    t->len += n;
+    t->p[t->len] = '\0';
 }
 
 void text_put(struct text *t, FILE *f)
@@ -84,7 +110,27 @@ static void add_double(struct text *t, double v, int max_digits)
         if (strtod(buf, NULL) == v || d == max_digits)
             break;
     }
-    text_add(t, "%s", buf);
+    text_raw(t, buf, strlen(buf));
+}
+
+/* An integer in decimal, without printf (most fields are integers, and a
+ * served or recorded value has many). */
+static void add_int(struct text *t, uint64_t magnitude, bool negative)
+{
+    char buf[24], *q = buf + sizeof buf;
+    *--q = '\0';
+    do {
+        *--q = (char)('0' + magnitude % 10);
+        magnitude /= 10;
+    } while (magnitude != 0);
+    if (negative)
+        *--q = '-';
+    text_raw(t, q, (size_t)(buf + sizeof buf - 1 - q));
+}
+
+static void add_signed(struct text *t, int64_t v)
+{
+    add_int(t, v < 0 ? 0 - (uint64_t)v : (uint64_t)v, v < 0);
 }
 
 static void add_scalar(struct text *t, const seqshm_field *f,
@@ -96,14 +142,14 @@ static void add_scalar(struct text *t, const seqshm_field *f,
     } v;
     memcpy(&v, p, f->size);
     switch (f->type) {
-    case SEQSHM_I8: text_add(t, "%d", v.i8); break;
-    case SEQSHM_U8: text_add(t, "%u", v.u8); break;
-    case SEQSHM_I16: text_add(t, "%d", v.i16); break;
-    case SEQSHM_U16: text_add(t, "%u", v.u16); break;
-    case SEQSHM_I32: text_add(t, "%" PRId32, v.i32); break;
-    case SEQSHM_U32: text_add(t, "%" PRIu32, v.u32); break;
-    case SEQSHM_I64: text_add(t, "%" PRId64, v.i64); break;
-    case SEQSHM_U64: text_add(t, "%" PRIu64, v.u64); break;
+    case SEQSHM_I8: add_signed(t, v.i8); break;
+    case SEQSHM_U8: add_int(t, v.u8, false); break;
+    case SEQSHM_I16: add_signed(t, v.i16); break;
+    case SEQSHM_U16: add_int(t, v.u16, false); break;
+    case SEQSHM_I32: add_signed(t, v.i32); break;
+    case SEQSHM_U32: add_int(t, v.u32, false); break;
+    case SEQSHM_I64: add_signed(t, v.i64); break;
+    case SEQSHM_U64: add_int(t, v.u64, false); break;
     case SEQSHM_F32:
     case SEQSHM_F64: {
         double d = f->type == SEQSHM_F32 ? (double)v.f32 : v.f64;
@@ -121,17 +167,26 @@ static void add_scalar(struct text *t, const seqshm_field *f,
 /* char[N]: the bytes up to the first NUL, quoted, escaped as JSON does. */
 void text_quoted(struct text *t, const unsigned char *p, size_t n)
 {
-    text_add(t, "\"");
+    text_raw(t, "\"", 1);
+    size_t run = 0; /* bytes that need no escape, appended together */
     for (size_t i = 0; i < n && p[i] != 0; i++) {
         unsigned char c = p[i];
+        if (c != '"' && c != '\\' && c >= 32 && c < 127) {
+            run++;
+            continue;
+        }
+        text_raw(t, (const char *)p + i - run, run);
+        run = 0;
         if (c == '"' || c == '\\')
             text_add(t, "\\%c", c);
-        else if (c < 32 || c >= 127)
-            text_add(t, "\\u%04x", c);
         else
-            text_add(t, "%c", c);
+            text_add(t, "\\u%04x", c);
     }
-    text_add(t, "\"");
+    size_t len = 0;
+    while (len < n && p[len] != 0)
+        len++;
+    text_raw(t, (const char *)p + len - run, run);
+    text_raw(t, "\"", 1);
 }
 
 void print_text(const unsigned char *p, size_t n)
@@ -152,13 +207,13 @@ static void add_value(struct text *t, const seqshm_field *f,
         add_scalar(t, f, p + f->offset, json);
         return;
     }
-    text_add(t, "[");
+    text_raw(t, "[", 1);
     for (size_t i = 0; i < f->count; i++) {
         if (i)
-            text_add(t, "%s", json ? ", " : " ");
+            text_raw(t, json ? ", " : " ", json ? 2 : 1);
         add_scalar(t, f, p + f->offset + i * f->size, json);
     }
-    text_add(t, "]");
+    text_raw(t, "]", 1);
 }
 
 void fields_print(const struct fields *fs, const unsigned char *p,
@@ -177,12 +232,16 @@ void fields_print(const struct fields *fs, const unsigned char *p,
 void fields_to_json(struct text *t, const struct fields *fs,
                     const unsigned char *p)
 {
-    text_add(t, "{");
+    text_raw(t, "{", 1);
     for (size_t i = 0; i < fs->n; i++) {
-        text_add(t, "%s\"%s\": ", i ? ", " : "", fs->f[i].name);
+        if (i)
+            text_raw(t, ", ", 2);
+        text_raw(t, "\"", 1);
+        text_raw(t, fs->f[i].name, strlen(fs->f[i].name));
+        text_raw(t, "\": ", 3);
         add_value(t, &fs->f[i], p, true);
     }
-    text_add(t, "}");
+    text_raw(t, "}", 1);
 }
 
 void fields_json(const struct fields *fs, const unsigned char *p)

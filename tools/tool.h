@@ -65,6 +65,7 @@ struct text {
 #endif
 void text_add(struct text *t, const char *fmt, ...)
     __attribute__((format(TEXT_FORMAT, 2, 3)));
+void text_raw(struct text *t, const char *s, size_t n); /* n bytes of s */
 void text_put(struct text *t, FILE *f); /* writes it, then frees it */
 void text_free(struct text *t);
 /* The bytes of p up to n or the first NUL as a JSON string. */

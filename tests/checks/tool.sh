@@ -324,7 +324,7 @@ else
 fi
 
 # --- make bench writes a user's results under build/, not over the committed ones
-for t in bench bench-python bench-bridge; do
+for t in bench bench-python bench-bridge bench-serve; do
     make -n $t 2>/dev/null | grep -qE '(^|[ =])bench/results' &&
         bad "make $t writes into bench/results" || ok
 done

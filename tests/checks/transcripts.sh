@@ -1,7 +1,8 @@
 #!/bin/sh
 # The docs' transcript of the seqshm tool (docs/tool.md), from a real run of
-# today's code, and the Python and bridge figures (docs/python.md,
-# docs/bridge.md), from bench/results/python.txt and bridge.txt. `check`
+# today's code, and the Python, bridge and serve figures (docs/python.md,
+# docs/bridge.md, docs/serve.md), from bench/results/python.txt,
+# bridge.txt and serve.txt. `check`
 # runs the tool and compares what it prints with the page (numbers, which
 # change from run to run, and runs of spaces compared loosely); `update`
 # writes the fresh run into the page between its transcript markers.
@@ -46,9 +47,9 @@ page_with() {
     exit 1
 }
 
-# The Python and bridge figures quoted in the README are
-# bench/results/python.txt, bridge.txt and bridge-loaded.txt (make bench-python, make
-# bench-bridge), indented as blocks.
+# The Python, bridge and serve figures quoted in the docs are
+# bench/results/python.txt, bridge.txt, bridge-loaded.txt and serve.txt
+# (make bench-python, bench-bridge, bench-serve), indented as blocks.
 figures() { # WHAT FILE
     pbegin="<!-- $1 figures: bench/results/$2 -->"
     pend="<!-- end of $1 figures -->"
@@ -72,6 +73,7 @@ figures() { # WHAT FILE
 figures python python.txt
 figures bridge bridge.txt
 figures bridge bridge-loaded.txt
+figures serve serve.txt
 begin='<!-- transcript: tool (tests/checks/transcripts.sh) -->'
 end='<!-- end of transcript -->'
 readme=$(page_with "$begin") || exit 1

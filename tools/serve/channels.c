@@ -43,7 +43,10 @@ static void push(struct channel *ch, const struct fields *fs,
                       .len = t.len, .json = (unsigned char *)t.p};
     ch->head++;
     pthread_mutex_unlock(&ch->lock);
-    lws_cancel_service(ch->srv->ctx); /* the service thread sends it */
+    /* the service thread sends it: woken once for any number of pushes
+       before it looks (it clears woken, then reads the rings) */
+    if (!atomic_exchange(&ch->srv->woken, true))
+        lws_cancel_service(ch->srv->ctx);
 }
 
 /* Follows the segment read-only: every version (seqshm_next), or with
@@ -82,8 +85,13 @@ static void *follow(void *arg)
                 st = seqshm_read_versioned(ch->s, buf, &v, SLICE_NS);
             if (st == SEQSHM_OK && v > cursor + 1 && cursor != 0)
                 lost = v - cursor - 1;
-        } else {
-            st = seqshm_next(ch->s, &v, buf, &lost, SLICE_NS);
+        } else { /* asleep in the futex until a write (seqshm_wait), then
+                    every version kept since, without waiting: seqshm_next's
+                    own wait spins and yields first, which would cost a
+                    channel at 1 kHz a tenth of a core */
+            st = seqshm_wait(ch->s, cursor, SLICE_NS);
+            if (st == SEQSHM_OK)
+                st = seqshm_next(ch->s, &v, buf, &lost, 0);
         }
         if (st == SEQSHM_ETIMEDOUT)
             continue;

@@ -9,8 +9,8 @@
  * server does not do is answered with a status message and otherwise
  * ignored; one too long (MAX_REQUEST), or a client that lets more than
  * MAX_QUEUED messages pile up unread, is disconnected. Nothing a client
- * sends reaches a segment. Frames go out one per writable turn, taking the
- * subscriptions in turn; a client too slow for a channel's ring skips
+ * sends reaches a segment. Frames go out up to 32 a writable turn while the
+ * socket takes them, taking the subscriptions in turn; a client too slow for a channel's ring skips
  * ahead to the oldest version still kept (its subscription counts what it
  * lost). */
 #include "serve.h"
@@ -223,11 +223,17 @@ int client_writable(struct client *c)
             return -1;
     } else if (c->closing) {
         return -1;
-    } else {
-        size_t len = next_frame(c);
-        if (len > 0 && lws_write(c->wsi, c->frame + LWS_PRE, len,
-                                 LWS_WRITE_BINARY) < 0)
-            return -1;
+    } else { /* frames while the socket takes them, a few a turn */
+        for (int k = 0; k < 32; k++) {
+            size_t len = next_frame(c);
+            if (len == 0)
+                break;
+            if (lws_write(c->wsi, c->frame + LWS_PRE, len,
+                          LWS_WRITE_BINARY) < 0)
+                return -1;
+            if (lws_send_pipe_choked(c->wsi))
+                break;
+        }
     }
     if (pending(c))
         lws_callback_on_writable(c->wsi);

@@ -99,6 +99,8 @@ struct server {
     struct client *clients;
     lws_sorted_usec_list_t scan_timer;
     uint64_t session;            /* realtime ns at start: the sessionId */
+    atomic_bool woken;           /* the service thread is woken already:
+                                    a follower need not wake it again */
     bool said_full;
 };
 

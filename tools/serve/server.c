@@ -75,6 +75,7 @@ static int on_http(struct lws *wsi, enum lws_callback_reasons reason,
     }
     case LWS_CALLBACK_EVENT_WAIT_CANCELLED: /* a follower pushed: the
                                                clients with more to send */
+        atomic_store(&server_of(wsi)->woken, false);
         lws_callback_on_writable_all_protocol(
             lws_get_context(wsi),
             lws_vhost_name_to_protocol(lws_get_vhost(wsi), SERVE_PROTOCOL));
@@ -125,6 +126,7 @@ int cmd_serve(const char *const *patterns, int npatterns, int port,
 {
     struct server srv = {.patterns = patterns, .npatterns = npatterns,
                          .max_rate = max_rate, .session = now_realtime()};
+    atomic_init(&srv.woken, false);
     lws_set_log_level(LLL_ERR, NULL);
     struct lws_context_creation_info info;
     memset(&info, 0, sizeof info);
