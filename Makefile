@@ -275,12 +275,8 @@ build/serve/writer: tests/serve/writer.c $(PUBHDR) build/rel/libseqshm.a
 	@mkdir -p $(@D)
 	@echo "  LD      $@"
 	$(Q)$(CC) $(CPPFLAGS) $(CSTD) $(WARN) -O2 $< build/rel/libseqshm.a -o $@ $(LDLIBS)
-# npm trusts only the CAs it was built with; the system's bundle, where there
-# is one, also carries a site's own (a proxy that inspects TLS)
-NPM_CA := $(firstword $(wildcard /etc/ssl/certs/ca-certificates.crt))
 tests/serve/node_modules/.package-lock.json: tests/serve/package-lock.json
-	cd tests/serve && npm ci --no-audit --no-fund --loglevel=error \
-	    $(if $(NPM_CA),--cafile=$(NPM_CA))
+	sh scripts/npm-ci.sh tests/serve
 serve-test: build/rel/seqshm build/serve/writer tests/serve/node_modules/.package-lock.json
 	cd tests/serve && node --test serve.test.js mcap.test.js page.test.js
 	@sh tests/checks/shm-clean-check.sh
