@@ -100,8 +100,9 @@ static int record_mcap(const char *file, const char *const *names, int n,
             out = 1;
             break;
         }
-        if (st == SEQSHM_OK)
-            st = fields_load(&r->fs, seqshm_schema(r->s));
+        if (st == SEQSHM_OK && (st = fields_load(&r->fs, seqshm_schema(r->s))) !=
+                                   SEQSHM_OK)
+            seqshm_close(r->s);
         if (st != SEQSHM_OK) {
             out = fail("record", r->name, st);
             break;
