@@ -77,6 +77,7 @@ all: build/rel/libseqshm.a build/rel/libseqshm.so build/rel/seqshm examples brid
 ifneq ($(HAVE_CXX),yes)
 	@echo "seqshm: no C++ compiler ($(CXX)): built everything C, skipped the C++ examples"
 endif
+	@[ "$(HAVE_LWS)" = 1 ] || echo "seqshm: no libwebsockets: seqshm serve is not built in (apt-get install libwebsockets-dev)"
 
 # ---------------------------------------------------------------- libraries
 # The API: the functions seqshm.h declares (SEQSHM_API), one a line.
