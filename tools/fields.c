@@ -12,6 +12,22 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* Room for n more bytes and a NUL; false (failed set) if memory ran out. */
+static bool grow(struct text *t, size_t n)
+{
+    size_t cap = t->cap ? t->cap : 256;
+    while (t->len + n + 1 > cap)
+        cap *= 2;
+    char *p = realloc(t->p, cap);
+    if (p == NULL) {
+        t->failed = true;
+        return false;
+    }
+    t->p = p;
+    t->cap = cap;
+    return true;
+}
+
 void text_add(struct text *t, const char *fmt, ...)
 {
     if (t->failed)
@@ -30,35 +46,15 @@ void text_add(struct text *t, const char *fmt, ...)
             t->len += (size_t)n;
             return;
         }
-        size_t cap = t->cap ? t->cap : 256;
-        while (t->len + (size_t)n + 1 > cap)
-            cap *= 2;
-        char *p = realloc(t->p, cap);
-        if (p == NULL) {
-            t->failed = true;
+        if (!grow(t, (size_t)n))
             return;
-        }
-        t->p = p;
-        t->cap = cap;
     }
 }
 
 void text_raw(struct text *t, const char *s, size_t n)
 {
-    if (t->failed)
+    if (t->failed || (t->len + n + 1 > t->cap && !grow(t, n)))
         return;
-    if (t->len + n + 1 > t->cap) {
-        size_t cap = t->cap ? t->cap : 256;
-        while (t->len + n + 1 > cap)
-            cap *= 2;
-        char *p = realloc(t->p, cap);
-        if (p == NULL) {
-            t->failed = true;
-            return;
-        }
-        t->p = p;
-        t->cap = cap;
-    }
     memcpy(t->p + t->len, s, n);
     t->len += n;
     t->p[t->len] = '\0';

@@ -24,6 +24,17 @@ def whole(rec):
     return int(rec["check"]) == (int(rec["n"]) * 2654435761) % 2**64
 
 
+def follow(mirror, seen, stop):
+    """Appends each new version's n to seen, checking it whole, until
+    stop is set."""
+    last = 0
+    while not stop.is_set():
+        if mirror.wait(last, timeout=0.1):
+            last, rec = mirror.read_versioned()
+            assert whole(rec)
+            seen.append(int(rec["n"]))
+
+
 def bridged(server, bridges, name, prefix, *publish_options):
     """A source segment, its publisher and subscriber, and its mirror."""
     src = seqshm.Segment(name, create=True, schema=SCHEMA)
@@ -37,17 +48,8 @@ def bridged(server, bridges, name, prefix, *publish_options):
 def test_values_cross_in_order_and_the_last_arrives(server, bridges, name):
     src, pub, sub, mirror = bridged(server, bridges, name, "m-")
     assert mirror.schema == SCHEMA and mirror.size == src.size
-    seen = []
-    stop = threading.Event()
-
-    def follow():
-        last = 0
-        while not stop.is_set():
-            if mirror.wait(last, timeout=0.1):
-                last, rec = mirror.read_versioned()
-                assert whole(rec)
-                seen.append(int(rec["n"]))
-    t = threading.Thread(target=follow)
+    seen, stop = [], threading.Event()
+    t = threading.Thread(target=follow, args=(mirror, seen, stop))
     t.start()
     for n in range(1, 301):
         src.write(frame(n))
@@ -667,17 +669,8 @@ def test_core_mode_needs_no_jetstream(plain_server, bridges, name):
                         "--prefix", "c-", "--stale-after", "2")
     src.write(frame(1))
     mirror = open_when_there("c-" + name)
-    seen = []
-    stop = threading.Event()
-
-    def follow():
-        last = 0
-        while not stop.is_set():
-            if mirror.wait(last, timeout=0.1):
-                last, rec = mirror.read_versioned()
-                assert whole(rec)
-                seen.append(int(rec["n"]))
-    t = threading.Thread(target=follow)
+    seen, stop = [], threading.Event()
+    t = threading.Thread(target=follow, args=(mirror, seen, stop))
     t.start()
     time.sleep(0.2)
     for n in range(2, 302):
