@@ -344,10 +344,14 @@ static bool json_string(struct json_in *j, char *out, size_t cap, size_t *n)
             if (j->p >= j->end)
                 return false;
             char e = *j->p++;
-            if (e == '\0')
-                return false;
-            const char *map = strchr("\"\"\\\\//b\bf\fn\nr\rt\t", e);
-            if (e == 'u') {
+            switch (e) {
+            case '"': case '\\': case '/': c = (unsigned char)e; break;
+            case 'b': c = '\b'; break;
+            case 'f': c = '\f'; break;
+            case 'n': c = '\n'; break;
+            case 'r': c = '\r'; break;
+            case 't': c = '\t'; break;
+            case 'u': { /* a byte, as text_quoted writes one */
                 unsigned v = 0;
                 for (int i = 0; i < 4; i++) {
                     if (j->p >= j->end)
@@ -361,9 +365,9 @@ static bool json_string(struct json_in *j, char *out, size_t cap, size_t *n)
                 if (v > 255)
                     return false;
                 c = v;
-            } else if (map != NULL && (map - "\"\"\\\\//b\bf\fn\nr\rt\t") % 2 == 0) {
-                c = (unsigned char)map[1];
-            } else {
+                break;
+            }
+            default:
                 return false;
             }
         }

@@ -78,7 +78,12 @@ async function main() {
   } finally {
     browser.kill("SIGKILL");
     await new Promise((r) => (browser.exitCode !== null ? r() : browser.on("exit", r)));
-    fs.rmSync(profile, { recursive: true, force: true });
+    // Chromium's helpers may still be writing into the profile as they go
+    try {
+      fs.rmSync(profile, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 });
+    } catch (e) {
+      console.error("page.js: " + profile + " left behind: " + e.message);
+    }
   }
 }
 main().catch((e) => fail(e.message));
